@@ -1,0 +1,125 @@
+"""The local engine: the reference pipeline, one process, in memory.
+
+read → normalise → embed → candidates → align → relate.  Each step is a call into a stage
+module; this file only moves data between them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from ..candidates.lsh import band_pairs
+from ..candidates.minhash import oph_signatures
+from ..candidates.semantic import semantic_neighbours
+from ..embed import static_encoder, transformer_available, transformer_encoder
+from ..model import Analysis, Document, Pair, ReadProblem
+from ..relate.classify import classify_pair, reuse_strength
+from ..relate.direction import mark_siblings
+from ..settings import Settings
+from ..text.normalise import NormalisedDocument, normalise
+from .align_pairs import align_candidate_pairs
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _read(inputs: Iterable[str | os.PathLike | Document]) -> tuple[list[Document], list[ReadProblem]]:
+    from ..read import read_paths
+
+    docs: list[Document] = []
+    paths: list[str | os.PathLike] = []
+    for item in inputs:
+        (docs if isinstance(item, Document) else paths).append(item)
+    problems: list[ReadProblem] = []
+    if paths:
+        result = read_paths(paths)
+        docs.extend(result.documents)
+        problems.extend(result.problems)
+    return docs, problems
+
+
+def embed_documents(docs: list[NormalisedDocument]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Static sentence vectors per document, and each document's length-weighted mean vector."""
+    encoder = static_encoder()
+    texts = [d.sentence_text(i) for d in docs for i in range(len(d.sentences))]
+    flat = encoder.encode(texts)
+    per_doc: list[np.ndarray] = []
+    doc_vectors = np.zeros((len(docs), flat.shape[1] if len(flat) else encoder.dim), dtype=np.float32)
+    at = 0
+    for k, d in enumerate(docs):
+        n = len(d.sentences)
+        vecs = flat[at : at + n]
+        at += n
+        per_doc.append(vecs)
+        if n:
+            weights = np.maximum(1, d.sentence_words[:, 1] - d.sentence_words[:, 0]).astype(np.float32)
+            v = (vecs * weights[:, None]).sum(axis=0)
+            norm = np.linalg.norm(v)
+            doc_vectors[k] = v / norm if norm else v
+    return per_doc, doc_vectors
+
+
+def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, settings: Settings) -> np.ndarray:
+    """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged."""
+    sigs = oph_signatures([d.shingles for d in docs], settings.num_perm)
+    lexical = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket).pairs
+    semantic, _ = semantic_neighbours(doc_vectors, settings.neighbours, settings.min_doc_cosine)
+    both = np.concatenate([lexical, semantic]) if len(semantic) else lexical
+    return np.unique(both, axis=0) if len(both) else both
+
+
+def analyze(
+    inputs: Sequence[str | os.PathLike | Document] | str | os.PathLike,
+    settings: Settings | None = None,
+    *,
+    mode: str | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Find, align and classify text reuse among documents (paths, or ``Document`` objects)."""
+    settings = settings or Settings()
+    if mode is not None:
+        settings = settings.replace(mode=mode)
+    if isinstance(inputs, (str, Path, Document)):
+        inputs = [inputs]
+    tick = progress or (lambda stage, done, total: None)
+
+    documents, problems = _read(inputs)
+    tick("read", len(documents), len(documents))
+    documents = _unique_by_id(documents, problems)
+    normalised = [normalise(d, settings.shingle_size) for d in documents]
+    tick("normalise", len(normalised), len(normalised))
+    sentence_vectors, doc_vectors = embed_documents(normalised)
+    tick("embed", len(normalised), len(normalised))
+    candidates = find_candidates(normalised, doc_vectors, settings)
+    tick("candidates", len(candidates), len(candidates))
+    transformer = None
+    if settings.mode == "full" and transformer_available() and len(candidates):
+        transformer = transformer_encoder().encode
+    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    tick("align", len(aligned), len(aligned))
+    pairs: list[Pair] = []
+    for ap in aligned:
+        pair = classify_pair(normalised[ap.a], normalised[ap.b], ap, settings)
+        if pair is not None:
+            pairs.append(pair)
+    pairs = mark_siblings(pairs, reuse_strength)
+    tick("relate", len(pairs), len(pairs))
+    return Analysis(
+        documents=documents,
+        pairs=pairs,
+        problems=problems,
+        sentences={d.doc.id: d.sentences for d in normalised},
+    )
+
+
+def _unique_by_id(documents: list[Document], problems: list[ReadProblem]) -> list[Document]:
+    """Sorted by id (so every pair is reported once, ``a`` < ``b``), first of each id kept."""
+    seen: dict[str, Document] = {}
+    for d in documents:
+        if d.id in seen:
+            problems.append(ReadProblem(d.path or d.id, f"duplicate id {d.id!r}: kept the first"))
+        else:
+            seen[d.id] = d
+    return [seen[k] for k in sorted(seen)]

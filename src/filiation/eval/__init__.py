@@ -1,0 +1,1 @@
+"""Accuracy on labelled data: ``filiation eval`` (or ``python -m filiation.eval``)."""

@@ -1,0 +1,109 @@
+"""The data model every stage speaks: frozen dataclasses, nothing else.
+
+Each stage of the pipeline (read → normalise → candidates → align → relate) takes and
+returns these types, so the local engine, the Spark engine, the archive and the service all
+exchange the same objects.  Every offset is a character offset into ``Document.text`` — the
+text as read, after decoding and HTML extraction — so a viewer can highlight it directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Relation = Literal["duplicate", "edited_copy", "paraphrase", "summary", "same_event"]
+Direction = Literal["a->b", "b->a", "common_source", "unknown"]
+PassageKind = Literal["verbatim", "paraphrase"]
+
+#: Relations that mean one text reuses the other (``same_event`` does not).
+REUSE_RELATIONS: tuple[str, ...] = ("duplicate", "edited_copy", "paraphrase", "summary")
+RELATIONS: tuple[str, ...] = REUSE_RELATIONS + ("same_event",)
+DIRECTIONS: tuple[str, ...] = ("a->b", "b->a", "common_source", "unknown")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document. ``text`` is the original text as read; all offsets point into it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """Why one file, line or record could not be read; the rest of the corpus goes on."""
+
+    where: str  # "path" or "path:line"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of ``a`` aligned with a stretch of ``b``."""
+
+    a: str
+    b: str
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    kind: PassageKind
+    score: float
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """The measurements a relation is decided from; each ``_a`` figure is a share of ``a``."""
+
+    containment_a: float  # share of a's word 5-grams that occur in b
+    containment_b: float
+    verbatim_a: float  # share of a's words inside verbatim passages
+    verbatim_b: float
+    bigrams_a: float  # share of a's word pairs that occur in b: survives heavy rewording
+    bigrams_b: float
+    semantic_a: float  # share of a's words in sentences matched (verbatim or paraphrase) in b
+    semantic_b: float
+    length_a: int  # words
+    length_b: int
+    doc_similarity: float  # cosine of the documents' mean sentence embeddings
+    entity_overlap: float  # overlap of names and numbers (same happening, not same topic)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A related pair of documents, ``a`` < ``b`` by id."""
+
+    a: str
+    b: str
+    relation: Relation
+    confidence: float
+    direction: Direction
+    evidence: PairEvidence
+    passages: tuple[Passage, ...] = field(default=(), compare=False)
+
+
+@dataclass
+class Analysis:
+    """What ``analyze`` returns: every document read, related pairs, and what could not be read."""
+
+    documents: list[Document]
+    pairs: list[Pair]
+    problems: list[ReadProblem] = field(default_factory=list)
+    sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return [p for pair in self.pairs for p in pair.passages]

@@ -1,0 +1,1 @@
+"""Relate a pair: the kind of reuse, a confidence, and a direction."""

@@ -1,0 +1,77 @@
+"""Measure a pair: containment, verbatim and semantic coverage each way, names shared."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..align.verbatim import TokenAlignment, coverage_mask
+from ..model import PairEvidence
+from ..text.normalise import NormalisedDocument
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the (unique, sorted) shingles of ``a`` that occur in ``b``."""
+    if len(a) == 0:
+        return 0.0
+    return float(len(np.intersect1d(a, b, assume_unique=True)) / len(a))
+
+
+def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: set[int]) -> float:
+    """Share of ``doc``'s words in sentences that are matched: by paraphrase, or at least half
+    inside verbatim passages."""
+    total = 0
+    covered = 0
+    for s, (w0, w1) in enumerate(doc.sentence_words.tolist()):
+        n = w1 - w0
+        total += n
+        if n and (s in matched or word_mask[w0:w1].mean() >= 0.5):
+            covered += n
+    return covered / total if total else 0.0
+
+
+def verbatim_sentences(doc: NormalisedDocument, word_mask: np.ndarray) -> np.ndarray:
+    """Boolean per sentence: at least half its words inside verbatim passages."""
+    out = np.zeros(len(doc.sentences), dtype=bool)
+    for s, (w0, w1) in enumerate(doc.sentence_words.tolist()):
+        if w1 > w0 and word_mask[w0:w1].mean() >= 0.5:
+            out[s] = True
+    return out
+
+
+def entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient of names and numbers: what ties two texts to one happening."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def measure_pair(
+    a: NormalisedDocument,
+    b: NormalisedDocument,
+    spans: list[TokenAlignment],
+    mask_a: np.ndarray,
+    mask_b: np.ndarray,
+    matched_a: set[int],
+    matched_b: set[int],
+    doc_similarity: float,
+) -> PairEvidence:
+    return PairEvidence(
+        containment_a=round(containment(a.shingles, b.shingles), 4),
+        containment_b=round(containment(b.shingles, a.shingles), 4),
+        bigrams_a=round(containment(a.bigrams, b.bigrams), 4),
+        bigrams_b=round(containment(b.bigrams, a.bigrams), 4),
+        verbatim_a=round(float(mask_a.mean()) if len(mask_a) else 0.0, 4),
+        verbatim_b=round(float(mask_b.mean()) if len(mask_b) else 0.0, 4),
+        semantic_a=round(sentence_coverage(a, mask_a, matched_a), 4),
+        semantic_b=round(sentence_coverage(b, mask_b, matched_b), 4),
+        length_a=a.length,
+        length_b=b.length,
+        doc_similarity=round(float(doc_similarity), 4),
+        entity_overlap=round(entity_overlap(a.entities, b.entities), 4),
+    )
+
+
+def masks_from_spans(a: NormalisedDocument, b: NormalisedDocument, spans: list[TokenAlignment]):
+    return (
+        coverage_mask(a.length, [(s.a_start, s.a_end) for s in spans]),
+        coverage_mask(b.length, [(s.b_start, s.b_end) for s in spans]),
+    )

@@ -1,0 +1,58 @@
+"""One frozen settings object for the whole pipeline, validated with messages that say what to do.
+
+There is one configuration for every corpus: no per-set switches.  The defaults are the
+figures the evaluation (README) was run with.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+Mode = Literal["fast", "full"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode = "full"  # "fast": lexical signals and the static model only, no transformer
+    # read/normalise
+    shingle_size: int = 5  # words per shingle for the lexical sketch and containment
+    # candidates
+    num_perm: int = 128  # MinHash bins (a power of two)
+    bands: int = 64  # LSH bands x rows <= num_perm; 64x2 reaches pairs down to Jaccard ~0.1
+    rows: int = 2
+    max_bucket: int = 500  # LSH buckets larger than this are boilerplate: skipped and counted
+    neighbours: int = 20  # semantic neighbours asked for per document
+    min_doc_cosine: float = 0.6  # semantic neighbours below this are not candidates
+    # align
+    seed_words: int = 4  # verbatim seeds: shared word 4-grams
+    gap_words: int = 8  # edited words allowed inside one verbatim passage
+    min_passage_words: int = 10
+    min_sentence_cosine: float = 0.5  # static cosine for a sentence pair to be judged at all
+    doubt_low: float = 0.1  # static matcher probabilities in [low, high) go to the transformer
+    doubt_high: float = 0.8
+    match_probability: float = 0.35  # a sentence "draws on" another (looser than MSRP's paraphrase)
+    out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
+    # relate
+    date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("fast", "full"):
+            raise ValueError(f"mode must be 'fast' or 'full', not {self.mode!r}")
+        if self.num_perm <= 0 or self.num_perm & (self.num_perm - 1):
+            raise ValueError(f"num_perm must be a power of two, not {self.num_perm}")
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(
+                f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm}): "
+                "lower bands or rows, or raise num_perm"
+            )
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                raise ValueError(f"{f.name} must not be negative, got {value}")
+        if not 0 <= self.doubt_low <= self.doubt_high <= 1:
+            raise ValueError("doubt_low <= doubt_high must both lie in [0, 1]")
+
+    def replace(self, **changes) -> "Settings":
+        from dataclasses import replace
+
+        return replace(self, **changes)

@@ -1,0 +1,67 @@
+"""Normalise one document for comparison, keeping every position mappable to the original."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Document
+from .sentences import split_sentences
+from .shingles import shingle_hashes, word_hashes
+from .tokens import tokenize
+
+# Capitalised words not at a sentence start, and numbers: what pins a text to one happening.
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’\-]{2,}")
+_NUM = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+
+
+@dataclass
+class NormalisedDocument:
+    """A document ready for comparison: word keys and hashes with offsets, sentences, shingles."""
+
+    doc: Document
+    word_starts: np.ndarray  # char offset of word i
+    word_ends: np.ndarray
+    words: np.ndarray  # uint64 hash of word i's key
+    shingles: np.ndarray  # unique sorted uint64 word 5-gram hashes
+    bigrams: np.ndarray  # unique sorted uint64 hashes of content-word pairs
+    sentences: list[tuple[int, int]]  # char spans
+    sentence_words: np.ndarray  # (n_sentences, 2) word index range of each sentence
+    entities: frozenset[str]
+
+    @property
+    def length(self) -> int:
+        return len(self.words)
+
+    def sentence_text(self, i: int) -> str:
+        s, e = self.sentences[i]
+        return self.doc.text[s:e]
+
+
+def normalise(doc: Document, shingle_size: int = 5) -> NormalisedDocument:
+    text = doc.text
+    tokens = tokenize(text)
+    words = word_hashes(tokens.keys)
+    sentences = split_sentences(text)
+    if sentences:
+        bounds = np.asarray(sentences, dtype=np.int64)
+        first = np.searchsorted(tokens.starts, bounds[:, 0], side="left")
+        last = np.searchsorted(tokens.starts, bounds[:, 1], side="left")
+        sentence_words = np.stack([first, last], axis=1)
+    else:
+        sentence_words = np.zeros((0, 2), dtype=np.int64)
+    entities = frozenset(m.lower() for m in _NAME.findall(text)) | frozenset(
+        n.replace(",", "") for n in _NUM.findall(text)
+    )
+    return NormalisedDocument(
+        doc=doc,
+        word_starts=tokens.starts,
+        word_ends=tokens.ends,
+        words=words,
+        shingles=np.unique(shingle_hashes(words, shingle_size)),
+        bigrams=np.unique(shingle_hashes(words, 2)),
+        sentences=sentences,
+        sentence_words=sentence_words,
+        entities=entities,
+    )
