@@ -123,3 +123,29 @@ def _unique_by_id(documents: list[Document], problems: list[ReadProblem]) -> lis
         else:
             seen[d.id] = d
     return [seen[k] for k in sorted(seen)]
+
+
+def manifest_for(analysis: Analysis, settings: Settings, seconds: float) -> dict:
+    """What a run wrote its results with: settings, versions, counts, problems."""
+    import platform
+    from dataclasses import asdict
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    return {
+        "filiation": ver("filiation"),
+        "python": platform.python_version(),
+        "libraries": {n: ver(n) for n in ("numpy", "faiss-cpu", "wordllama", "rapidfuzz", "sentence-transformers", "torch")},
+        "settings": asdict(settings),
+        "transformer_used": settings.mode == "full" and transformer_available(),
+        "documents": len(analysis.documents),
+        "pairs": len(analysis.pairs),
+        "passages": len(analysis.passages),
+        "problems": [str(p) for p in analysis.problems],
+        "seconds": round(seconds, 3),
+    }

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..model import Document
 from .sentences import split_sentences
-from .shingles import shingle_hashes, word_hashes
+from .shingles import fast_word_hashes, shingle_hashes, word_hashes
 from .tokens import tokenize
 
 # Capitalised words not at a sentence start, and numbers: what pins a text to one happening.
@@ -59,7 +59,7 @@ def normalise(doc: Document, shingle_size: int = 5) -> NormalisedDocument:
         word_starts=tokens.starts,
         word_ends=tokens.ends,
         words=words,
-        shingles=np.unique(shingle_hashes(words, shingle_size)),
+        shingles=np.unique(shingle_hashes(fast_word_hashes(text), shingle_size)),
         bigrams=np.unique(shingle_hashes(words, 2)),
         sentences=sentences,
         sentence_words=sentence_words,

@@ -1,0 +1,110 @@
+"""The command line: each command a few lines over a library call."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Who copied whom, how, and what changed on the way.")
+err = Console(stderr=True)
+out = Console()
+
+
+def _quiet_libraries() -> None:
+    warnings.filterwarnings("ignore")
+    for name in ("faiss", "faiss.loader", "sentence_transformers", "transformers", "torch", "trafilatura", "htmldate"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@app.command()
+def analyze(
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or '-' for JSONL on standard input."),
+    out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for documents/pairs/passages.jsonl."),
+    mode: str = typer.Option("full", "--mode", help="'full' (semantic, default) or 'fast' (lexical and static model only)."),
+) -> None:
+    """Find, align and classify text reuse among documents."""
+    _quiet_libraries()
+    from .engine.local import analyze as run, manifest_for
+    from .schema import write_analysis
+    from .settings import Settings
+
+    try:
+        settings = Settings(mode=mode)  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    with Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        analysis = run(paths, settings, progress=tick)
+    for problem in analysis.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    if not analysis.documents:
+        err.print("[red]error:[/red] no document could be read")
+        raise typer.Exit(1)
+    seconds = time.perf_counter() - started
+    write_analysis(analysis, out_dir, manifest_for(analysis, settings, seconds))
+    _summary(analysis, out_dir, seconds)
+
+
+def _summary(analysis, out_dir: Path, seconds: float) -> None:
+    counts = Counter(p.relation for p in analysis.pairs)
+    table = Table(title=f"{len(analysis.documents)} documents, {len(analysis.pairs)} related pairs ({seconds:.1f} s)")
+    table.add_column("relation")
+    table.add_column("pairs", justify="right")
+    for relation in ("duplicate", "edited_copy", "paraphrase", "summary", "same_event"):
+        table.add_row(relation, str(counts.get(relation, 0)))
+    out.print(table)
+    top = sorted(analysis.pairs, key=lambda p: -p.confidence)[:10]
+    if top:
+        detail = Table(title="strongest pairs")
+        for col in ("a", "b", "relation", "direction", "confidence"):
+            detail.add_column(col)
+        for p in top:
+            detail.add_row(p.a, p.b, p.relation, p.direction, f"{p.confidence:.2f}")
+        out.print(detail)
+    out.print(f"results in {out_dir}/ (documents.jsonl, pairs.jsonl, passages.jsonl, manifest.json)")
+
+
+@app.command("eval")
+def evaluate(
+    data: Path = typer.Option(Path("../shared/data"), "--data", help="Folder of labelled sets."),
+    seeds: Path = typer.Option(Path("examples/seeds"), "--seeds", help="The seed articles."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="Only these sets (repeatable)."),
+    mode: str = typer.Option("full", "--mode"),
+    check_floors: bool = typer.Option(True, "--floors/--no-floors", help="Fail when a figure drops below its floor."),
+) -> None:
+    """Run the pipeline on every labelled set and print its figures next to the bar."""
+    _quiet_libraries()
+    from .eval.run import run_evaluation
+
+    code = run_evaluation(data, seeds, sets, mode, check_floors, out)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from ..cli import app
+
+app(["eval", *__import__("sys").argv[1:]])

@@ -1,0 +1,296 @@
+"""``filiation eval``: the pipeline on every labelled set, figures printed next to each bar.
+
+Each set is analysed as one corpus, the way a user would run it, with the one shipped
+configuration.  Figures are compared with ``floors.json``; a drop below a floor fails.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from ..model import REUSE_RELATIONS, Analysis, Document, Pair
+from ..settings import Settings
+from .datasets import load_jsonl, load_msrp, load_short_answers
+from .metrics import accuracy, f1, macro_f1, precision_recall
+
+FLOORS = Path(__file__).with_name("floors.json")
+
+
+def _analyze(docs: list[Document], mode: str) -> tuple[Analysis, float]:
+    from ..engine.local import analyze
+
+    started = time.perf_counter()
+    result = analyze(docs, Settings(mode=mode))  # type: ignore[arg-type]
+    return result, time.perf_counter() - started
+
+
+def _index(pairs: list[Pair]) -> dict[tuple[str, str], Pair]:
+    return {(p.a, p.b): p for p in pairs}
+
+
+def _get(index, x: str, y: str) -> Pair | None:
+    return index.get((x, y)) or index.get((y, x))
+
+
+def _source(p: Pair) -> str | None:
+    return p.a if p.direction == "a->b" else p.b if p.direction == "b->a" else None
+
+
+def _confusion_table(title: str, rows: list[tuple[str, str]], console: Console) -> None:
+    truth_labels = sorted({t for t, _ in rows})
+    pred_labels = sorted({p for _, p in rows})
+    counts = Counter(rows)
+    table = Table(title=title)
+    table.add_column("truth \\ predicted")
+    for p in pred_labels:
+        table.add_column(p, justify="right")
+    for t in truth_labels:
+        table.add_row(t, *[str(counts.get((t, p), 0)) for p in pred_labels])
+    console.print(table)
+
+
+# --- the seeds ---------------------------------------------------------------------------
+
+SEED_EXPECTATIONS = {
+    # (a-prefix, b-prefix): (accepted relations, accepted directions)
+    ("000", "001"): ({"edited_copy"}, {"common_source"}),
+    ("000", "002"): ({"paraphrase"}, {"a->b", "unknown"}),
+    ("001", "002"): ({"paraphrase"}, {"a->b", "unknown"}),
+    ("000", "003"): ({"summary"}, {"a->b", "unknown"}),
+    ("001", "003"): ({"summary"}, {"a->b", "unknown"}),
+    ("002", "003"): (set(REUSE_RELATIONS) | {None}, {"common_source", "unknown", None}),
+    ("000", "004"): ({"same_event"}, {"unknown"}),
+    ("001", "004"): ({"same_event"}, {"unknown"}),
+    ("002", "004"): ({"same_event"}, {"unknown"}),
+    ("003", "004"): ({"same_event"}, {"unknown"}),
+}
+
+
+def eval_seeds(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    from ..read import read_paths
+
+    docs = read_paths([seeds]).documents
+    analysis, seconds = _analyze(docs, mode)
+    by_prefix = {d.id[:3]: d.id for d in docs}
+    index = _index(analysis.pairs)
+    table = Table(title=f"seeds ({len(docs)} documents, {seconds:.1f} s)")
+    for col in ("pair", "relation", "direction", "confidence", "expected", "ok"):
+        table.add_column(col)
+    right = 0
+    for (x, y), (relations, directions) in SEED_EXPECTATIONS.items():
+        p = _get(index, by_prefix[x], by_prefix[y])
+        rel, direction = (p.relation, p.direction) if p else (None, None)
+        if p and p.a != by_prefix[x] and direction in ("a->b", "b->a"):
+            direction = "b->a" if direction == "a->b" else "a->b"
+        ok = rel in relations and direction in directions
+        right += ok
+        table.add_row(f"{x}~{y}", str(rel), str(direction), f"{p.confidence:.2f}" if p else "-",
+                      "/".join(sorted(map(str, relations)))[:30] + " " + "/".join(sorted(map(str, directions))),
+                      "✓" if ok else "✗")
+    console.print(table)
+    return {"seeds.pairs_right": right / len(SEED_EXPECTATIONS)}
+
+
+# --- short answers -------------------------------------------------------------------------
+
+def eval_short_answers(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    docs, labels = load_short_answers(data)
+    analysis, seconds = _analyze(docs, mode)
+    index = _index(analysis.pairs)
+    truth, pred, rows = [], [], []
+    contain: dict[str, list[float]] = {}
+    for d in docs:
+        task, cat = labels[d.id]
+        if cat == "orig":
+            continue
+        p = _get(index, d.id, f"orig_task{task}")
+        rel = p.relation if p else "none"
+        truth.append(cat != "non")
+        pred.append(rel in REUSE_RELATIONS)
+        rows.append((cat, rel))
+        if p:
+            c = p.evidence.containment_a if p.a == d.id else p.evidence.containment_b
+        else:
+            c = 0.0
+        contain.setdefault(cat, []).append(c)
+    _confusion_table(f"short-answers-dev: level x relation ({len(docs)} documents, {seconds:.1f} s)", rows, console)
+    means = {c: float(np.mean(v)) for c, v in contain.items()}
+    ordered = means.get("cut", 0) >= means.get("light", 0) >= means.get("heavy", 0) >= means.get("non", 0)
+    acc = accuracy(truth, pred)
+    console.print(f"  reused vs not: accuracy {acc:.3f} (bar 0.98), macro-F1 {macro_f1(truth, pred):.3f}; "
+                  f"mean 5-gram containment " + ", ".join(f"{c} {means[c]:.2f}" for c in ("cut", "light", "heavy", "non") if c in means)
+                  + f" — levels ordered: {'yes' if ordered else 'no'}")
+    return {"short_answers.accuracy": acc, "short_answers.levels_ordered": float(ordered)}
+
+
+# --- MSRP (the sentence matcher) -------------------------------------------------------------
+
+def eval_msrp(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    from ..align.sentence_match import decision_threshold, pair_features, paraphrase_probability
+    from ..embed import static_encoder, transformer_available, transformer_encoder
+
+    test = load_msrp(data, "test")
+    a = [r[0] for r in test]
+    b = [r[1] for r in test]
+    y = np.array([r[2] for r in test], dtype=bool)
+    st = static_encoder()
+    cos_s = np.sum(st.encode(a) * st.encode(b), axis=1)
+    model = "full" if mode == "full" and transformer_available() else "static"
+    cos_t = None
+    if model == "full":
+        tr = transformer_encoder()
+        cos_t = np.sum(tr.encode(a) * tr.encode(b), axis=1)
+    prob = paraphrase_probability(pair_features(a, b, cos_s, cos_t), model)
+    yhat = prob >= decision_threshold(model)
+    tp = int(np.sum(yhat & y)); fp = int(np.sum(yhat & ~y)); fn = int(np.sum(~yhat & y))
+    acc = float(np.mean(yhat == y))
+    score = f1(tp, fp, fn)
+    console.print(f"msrp test ({len(test)} pairs, {model} matcher, threshold fitted on train): "
+                  f"accuracy {acc:.3f} (bar 0.75), F1 {score:.3f} (bar 0.82)  [tp {tp} fp {fp} fn {fn}]")
+    return {"msrp.accuracy": acc, "msrp.f1": score}
+
+
+# --- AI rewrites ---------------------------------------------------------------------------------
+
+def eval_ai_rewrites(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    folder = data / "ai-rewrites-dev"
+    docs = [Document(r["id"], r["text"]) for r in load_jsonl(folder / "documents.jsonl")]
+    truth = load_jsonl(folder / "pairs.jsonl")
+    family = {}
+    for t in truth:
+        family[t["source"]] = t["source"]
+        family[t["rewrite"]] = t["source"]
+    analysis, seconds = _analyze(docs, mode)
+    index = _index(analysis.pairs)
+    found = backwards = 0
+    rows = []
+    for t in truth:
+        p = _get(index, t["source"], t["rewrite"])
+        rel = p.relation if p else "none"
+        rows.append((t["model"], rel))
+        if p and p.relation in REUSE_RELATIONS:
+            found += 1
+            if _source(p) == t["rewrite"]:
+                backwards += 1
+    reuse = [p for p in analysis.pairs if p.relation in REUSE_RELATIONS]
+    right = sum(1 for p in reuse if p.a in family and family.get(p.a) == family.get(p.b))
+    recall = found / max(1, len(truth))
+    precision = right / max(1, len(reuse))
+    back = backwards / max(1, found)
+    _confusion_table(f"ai-rewrites-dev: model x relation ({len(docs)} documents, {seconds:.1f} s)", rows, console)
+    console.print(f"  recall {recall:.3f} (bar 0.95), precision {precision:.3f} (bar 0.98), "
+                  f"backwards {back:.3f} (bar <= 0.10)")
+    return {"ai_rewrites.recall": recall, "ai_rewrites.precision": precision, "ai_rewrites.forwards": 1 - back}
+
+
+# --- same event ----------------------------------------------------------------------------------
+
+def eval_same_event(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    records = load_jsonl(data / "same-event-dev" / "documents.jsonl")
+    docs = [Document(r["id"], r["text"]) for r in records]
+    event = {r["id"]: r["event"] for r in records}
+    analysis, seconds = _analyze(docs, mode)
+    related = {(p.a, p.b) for p in analysis.pairs}
+    tp = sum(1 for a, b in related if event[a] == event[b])
+    fp = len(related) - tp
+    by_event = Counter(event.values())
+    positives = sum(n * (n - 1) // 2 for n in by_event.values())
+    fn = positives - tp
+    cross_reuse = sum(1 for p in analysis.pairs if p.relation in REUSE_RELATIONS and event[p.a] != event[p.b])
+    topics: dict[str, Counter] = {}
+    for r in records:
+        topics.setdefault(str(r["topic"]), Counter())[r["event"]] += 1
+    cross_pairs = sum(c[e1] * c[e2] for c in topics.values() for e1 in c for e2 in c if e1 < e2)
+    precision, recall = precision_recall(tp, fp, fn)
+    score = f1(tp, fp, fn)
+    rows = [("same event" if event[p.a] == event[p.b] else "other event", p.relation) for p in analysis.pairs]
+    _confusion_table(f"same-event-dev: truth x relation ({len(docs)} documents, {seconds:.1f} s)", rows, console)
+    share = cross_reuse / max(1, cross_pairs)
+    console.print(f"  related-vs-same-event F1 {score:.3f} (bar 0.90; precision {precision:.3f}, recall {recall:.3f}); "
+                  f"reuse across events {share:.4f} of same-topic cross-event pairs (bar <= 0.001)")
+    return {"same_event.f1": score, "same_event.no_cross_reuse": 1 - share}
+
+
+# --- FRANK summaries ------------------------------------------------------------------------------
+
+def eval_frank(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    rows = load_jsonl(data / "frank-dev" / "pairs.jsonl")
+    docs: dict[str, Document] = {}
+    truth = []
+    for n, r in enumerate(rows):
+        art = f"article-{r['article_id']}"
+        docs.setdefault(art, Document(art, r["article"]))
+        sid = f"summary-{n:04d}-{r['system']}"
+        docs[sid] = Document(sid, r["summary"])
+        truth.append((art, sid, r["dataset"]))
+    analysis, seconds = _analyze(list(docs.values()), mode)
+    index = _index(analysis.pairs)
+    linked = Counter()
+    totals = Counter()
+    table_rows = []
+    for art, sid, ds in truth:
+        p = _get(index, art, sid)
+        rel = p.relation if p else "none"
+        table_rows.append((ds, rel))
+        totals[ds] += 1
+        if p and p.relation in REUSE_RELATIONS:
+            linked[ds] += 1
+    article_of = {sid: art for art, sid, _ in truth} | {art: art for art, _, _ in truth}
+    reuse = [p for p in analysis.pairs if p.relation in REUSE_RELATIONS]
+    right = sum(1 for p in reuse if article_of.get(p.a) == article_of.get(p.b))
+    share = sum(linked.values()) / max(1, len(truth))
+    precision = right / max(1, len(reuse))
+    _confusion_table(f"frank-dev: dataset x relation ({len(docs)} documents, {seconds:.1f} s)", table_rows, console)
+    console.print(f"  summaries linked {share:.3f} (bar 0.85; cnndm {linked['cnndm'] / max(1, totals['cnndm']):.3f}, "
+                  f"bbc {linked['bbc'] / max(1, totals['bbc']):.3f}), precision {precision:.3f} (bar 0.98)")
+    return {"frank.linked": share, "frank.precision": precision}
+
+
+SETS: dict[str, Callable[..., dict[str, float]]] = {
+    "seeds": eval_seeds,
+    "msrp": eval_msrp,
+    "short-answers": eval_short_answers,
+    "ai-rewrites": eval_ai_rewrites,
+    "same-event": eval_same_event,
+    "frank": eval_frank,
+}
+
+
+def run_evaluation(data: Path, seeds: Path, only, mode: str, check_floors: bool, console: Console) -> int:
+    names = list(only) if only else list(SETS)
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        console.print(f"unknown set(s): {', '.join(unknown)}; choose from {', '.join(SETS)}")
+        return 2
+    if not data.is_dir():
+        console.print(f"no labelled data at {data}: pass --data FOLDER")
+        return 2
+    figures: dict[str, float] = {}
+    for name in names:
+        figures.update(SETS[name](seeds, data, mode, console))
+    table = Table(title=f"figures ({mode} mode)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("floor", justify="right")
+    floors = json.loads(FLOORS.read_text())
+    tolerance = floors["tolerance"]
+    broken = []
+    for key, value in figures.items():
+        floor = floors["floors"].get(f"{mode}:{key}")
+        mark = ""
+        if floor is not None and value < floor - tolerance:
+            broken.append(key)
+            mark = " ✗"
+        table.add_row(key, f"{value:.3f}", "" if floor is None else f"{floor:.3f}{mark}")
+    console.print(table)
+    if check_floors and broken:
+        console.print(f"[red]below floor:[/red] {', '.join(broken)}")
+        return 1
+    return 0

@@ -1,0 +1,100 @@
+"""The one place that turns model objects into rows of the output files, and back.
+
+Every writer goes through ``write_jsonl_atomic``: the file appears complete or not at all
+(written beside its target, flushed, then renamed over it), so a killed run never leaves a
+truncated ``pairs.jsonl`` behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+from .model import Analysis, Document, Pair, PairEvidence, Passage
+
+OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "manifest.json")
+
+
+def document_row(doc: Document, sentences: list[tuple[int, int]]) -> dict:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "url": doc.url,
+        "length": len(doc.text),
+        "sentences": [list(s) for s in sentences],
+    }
+
+
+def pair_row(pair: Pair) -> dict:
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "relation": pair.relation,
+        "confidence": pair.confidence,
+        "direction": pair.direction,
+        "evidence": asdict(pair.evidence),
+    }
+
+
+def passage_row(p: Passage) -> dict:
+    return asdict(p)
+
+
+def pair_from_row(row: dict, passages: Iterable[Passage] = ()) -> Pair:
+    return Pair(row["a"], row["b"], row["relation"], row["confidence"], row["direction"],
+                PairEvidence(**row["evidence"]), tuple(passages))
+
+
+def passage_from_row(row: dict) -> Passage:
+    return Passage(**row)
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_jsonl_atomic(path: Path, rows: Iterable[dict]) -> None:
+    def write(fh):
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False))
+            fh.write("\n")
+
+    _atomic_write(path, write)
+
+
+def write_json_atomic(path: Path, payload: dict) -> None:
+    _atomic_write(path, lambda fh: json.dump(payload, fh, ensure_ascii=False, indent=2))
+
+
+def write_analysis(analysis: Analysis, out: str | os.PathLike, manifest: dict) -> None:
+    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl`` and ``manifest.json``."""
+    out = Path(out)
+    write_jsonl_atomic(out / "documents.jsonl",
+                       (document_row(d, analysis.sentences.get(d.id, [])) for d in analysis.documents))
+    write_jsonl_atomic(out / "pairs.jsonl", (pair_row(p) for p in analysis.pairs))
+    write_jsonl_atomic(out / "passages.jsonl", (passage_row(p) for p in analysis.passages))
+    write_json_atomic(out / "manifest.json", manifest)
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
