@@ -34,7 +34,11 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 def band_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 500) -> BandingResult:
     """Candidate pairs from LSH banding of ``signatures`` (one row per document)."""
-    n = signatures.shape[0]
+    n, k = signatures.shape
+    if bands * rows > k:
+        raise ValueError(f"bands*rows = {bands * rows} exceeds the signature length {k}")
+    if n < 2:
+        return BandingResult(np.zeros((0, 2), dtype=np.int64), 0)
     keys = band_keys(signatures, bands, rows)
     chunks: list[np.ndarray] = []
     skipped = 0

@@ -26,17 +26,27 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def _read(inputs: Iterable[str | os.PathLike | Document]) -> tuple[list[Document], list[ReadProblem]]:
+    """Documents in the order given (paths read where they stand), and what could not be read."""
     from ..read import read_paths
 
     docs: list[Document] = []
-    paths: list[str | os.PathLike] = []
-    for item in inputs:
-        (docs if isinstance(item, Document) else paths).append(item)
     problems: list[ReadProblem] = []
-    if paths:
-        result = read_paths(paths)
-        docs.extend(result.documents)
-        problems.extend(result.problems)
+    pending: list[str | os.PathLike] = []
+
+    def flush() -> None:
+        if pending:
+            result = read_paths(list(pending))
+            docs.extend(result.documents)
+            problems.extend(result.problems)
+            pending.clear()
+
+    for item in inputs:
+        if isinstance(item, Document):
+            flush()
+            docs.append(item)
+        else:
+            pending.append(item)
+    flush()
     return docs, problems
 
 

@@ -14,6 +14,7 @@ _ABBREVIATIONS = frozenset(
     inc corp co ltd llc plc dept univ assn bros no nos vs etc al approx est fig vol
     u.s u.k u.n e.u a.m p.m e.g i.e d.c n.y l.a""".split()
 )
+_NUMBERED = frozenset({"no", "nos"})  # abbreviations only when a number follows
 # a candidate boundary: terminal punctuation, optional closing quotes/brackets, then space
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _LINE = re.compile(r"[^\n]+")
@@ -27,6 +28,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1
     word = text[start:dot].lower()
+    if word in _NUMBERED:
+        # "No. 5" abbreviates; "said no. The vote" ends a sentence
+        return text[dot + 1 :].lstrip()[:1].isdigit()
     return len(word) == 1 or word in _ABBREVIATIONS
 
 

@@ -53,4 +53,4 @@ def tokenize(text: str) -> Tokens:
 
 def word_keys(text: str) -> list[str]:
     """Only the keys of ``text``'s words: the fast path when no offsets are needed."""
-    return [w.translate(_STRIP) or w for w in WORD_RE.findall(text.lower())]
+    return [_key(w) for w in WORD_RE.findall(text)]
