@@ -21,8 +21,8 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# Shingler: swap this one line for `from filiation.text.shingles import word_shingle_hashes`.
-from shingles import word_shingle_hashes  # noqa: E402
+# the same shingles filiation sketches, so both sides index identical sets
+from filiation.candidates.lexical import document_shingles as word_shingle_hashes  # noqa: E402
 
 T = TypeVar("T")
 Pair = tuple[int, int]
