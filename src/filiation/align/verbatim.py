@@ -81,24 +81,18 @@ def align_verbatim(
 
 
 def _drop_shadowed(spans: list[TokenAlignment]) -> list[TokenAlignment]:
-    """Where repeated text aligned one stretch of ``a`` twice, keep the better alignment."""
+    """Where repeated text aligned one stretch twice (on either side), keep the better alignment."""
     kept: list[TokenAlignment] = []
     for s in sorted(spans, key=lambda s: -s.matched):
-        if all(s.a_end <= k.a_start or s.a_start >= k.a_end or _overlap(s, k) < 0.5 for k in kept) and all(
-            s.b_end <= k.b_start or s.b_start >= k.b_end or _overlap_b(s, k) < 0.5 for k in kept
-        ):
+        if all(_share(s.a_start, s.a_end, k.a_start, k.a_end) < 0.5 and _share(s.b_start, s.b_end, k.b_start, k.b_end) < 0.5
+               for k in kept):
             kept.append(s)
     return sorted(kept, key=lambda s: (s.a_start, s.b_start))
 
 
-def _overlap(s: TokenAlignment, k: TokenAlignment) -> float:
-    inter = min(s.a_end, k.a_end) - max(s.a_start, k.a_start)
-    return inter / max(1, s.a_end - s.a_start)
-
-
-def _overlap_b(s: TokenAlignment, k: TokenAlignment) -> float:
-    inter = min(s.b_end, k.b_end) - max(s.b_start, k.b_start)
-    return inter / max(1, s.b_end - s.b_start)
+def _share(start: int, end: int, other_start: int, other_end: int) -> float:
+    """Share of ``start:end`` that ``other_start:other_end`` overlaps."""
+    return max(0, min(end, other_end) - max(start, other_start)) / max(1, end - start)
 
 
 def coverage_mask(length: int, spans: list[tuple[int, int]]) -> np.ndarray:
