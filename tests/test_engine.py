@@ -183,3 +183,22 @@ def test_settings_are_validated() -> None:
         Settings(doubt_low=0.9, doubt_high=0.2)
     with pytest.raises(ValueError, match="mode"):
         analyze([], mode="quick")
+
+
+def test_transformer_is_asked_only_where_it_can_change_a_pair():
+    """One look-alike sentence between two long texts is not worth the model; a one-sentence
+    text whose only sentence is in doubt is."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from filiation.engine.align_pairs import _worth_asking
+
+    long_a = SimpleNamespace(sentences=[(0, 1)] * 30)
+    long_b = SimpleNamespace(sentences=[(0, 1)] * 25)
+    short = SimpleNamespace(sentences=[(0, 1)])
+    docs = [long_a, long_b, short]
+    pairs = np.array([[0, 1], [0, 2]])
+    rows = [(0, 4, 7, 0.7), (1, 3, 0, 0.7)]
+    probs = np.array([0.5, 0.5])
+    assert _worth_asking(docs, pairs, rows, probs, Settings()).tolist() == [False, True]

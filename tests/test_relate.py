@@ -252,3 +252,22 @@ def test_mark_siblings_leaves_same_event_pairs_alone() -> None:
         _pair("x", "y", "unknown", 0.0, relation="same_event"),
     ]
     assert mark_siblings(pairs, reuse_strength)[2].direction == "unknown"
+
+
+def test_sentence_shares_match_a_word_by_word_count():
+    """The vectorised per-sentence counts agree with counting each sentence's words."""
+    import numpy as np
+
+    from filiation.model import Document
+    from filiation.relate.evidence import sentence_coverage, verbatim_sentences
+    from filiation.text.normalise import normalise
+
+    doc = normalise(Document("d", "One two three four. Five six seven. Eight nine ten eleven twelve. Thirteen."))
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        mask = rng.random(doc.length) < 0.5
+        expected = [bool(mask[w0:w1].mean() >= 0.5) for w0, w1 in doc.sentence_words.tolist()]
+        assert verbatim_sentences(doc, mask).tolist() == expected
+        sizes = [w1 - w0 for w0, w1 in doc.sentence_words.tolist()]
+        covered = sum(n for s, n in enumerate(sizes) if expected[s] or s == 3)
+        assert sentence_coverage(doc, mask, {3}) == pytest.approx(covered / sum(sizes))

@@ -30,6 +30,7 @@ class Settings:
     min_sentence_cosine: float = 0.5  # static cosine for a sentence pair to be judged at all
     doubt_low: float = 0.1  # static matcher probabilities in [low, high) go to the transformer
     doubt_high: float = 0.8
+    min_semantic_potential: float = 0.15  # ask the transformer only for pairs whose matchable sentences reach this share of a text
     match_probability: float = 0.35  # a sentence "draws on" another (looser than MSRP's paraphrase)
     out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
     # relate
@@ -49,6 +50,8 @@ class Settings:
             value = getattr(self, f.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"{f.name} must not be negative, got {value}")
+        if not 0 <= self.min_semantic_potential <= 1:
+            raise ValueError("min_semantic_potential must lie in [0, 1]")
         if not 0 <= self.doubt_low <= self.doubt_high <= 1:
             raise ValueError("doubt_low <= doubt_high must both lie in [0, 1]")
 

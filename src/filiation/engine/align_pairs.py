@@ -90,7 +90,9 @@ def _judge(docs, pairs, cand_rows, settings: Settings, transformer: Encoder | No
     probs = paraphrase_probability(feats, "static")
     if transformer is None:
         return probs
-    doubt = np.flatnonzero((probs >= settings.doubt_low) & (probs < settings.doubt_high))
+    doubt = np.flatnonzero(
+        (probs >= settings.doubt_low) & (probs < settings.doubt_high) & _worth_asking(docs, pairs, cand_rows, probs, settings)
+    )
     if len(doubt):
         # encode each distinct sentence once
         keys = {}
@@ -113,6 +115,24 @@ def _judge(docs, pairs, cand_rows, settings: Settings, transformer: Encoder | No
         probs = probs.copy()
         probs[doubt] = full + (decision_threshold("static") - decision_threshold("full"))
     return probs
+
+
+def _worth_asking(docs, pairs, cand_rows, probs: np.ndarray, settings: Settings) -> np.ndarray:
+    """Per candidate row: does its pair stand to change with the transformer's opinion?
+
+    Only if the sentences it could match, doubtful ones included, are a fair share of either
+    text; a pair of same-topic texts with one or two look-alike sentences stays unrelated
+    whatever the transformer says, and most candidate pairs in a large corpus are such pairs.
+    """
+    rows = np.array([(p, i, j) for p, i, j, _ in cand_rows], dtype=np.int64).reshape(-1, 3)
+    live = probs >= settings.doubt_low
+    share = np.zeros(len(pairs))
+    for side, col in ((0, 1), (1, 2)):
+        p_i = np.unique(rows[live][:, [0, col]], axis=0)
+        distinct = np.bincount(p_i[:, 0], minlength=len(pairs)).astype(np.float64)
+        sizes = np.array([max(1, len(docs[pairs[p][side]].sentences)) for p in range(len(pairs))], dtype=np.float64)
+        share = np.maximum(share, distinct / sizes)
+    return share[rows[:, 0]] >= settings.min_semantic_potential
 
 
 def _passages(a: NormalisedDocument, b: NormalisedDocument, spans, matches) -> tuple[Passage, ...]:

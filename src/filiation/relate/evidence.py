@@ -15,26 +15,32 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     return float(len(np.intersect1d(a, b, assume_unique=True)) / len(a))
 
 
-def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: set[int]) -> float:
-    """Share of ``doc``'s words in sentences that are matched: by paraphrase, or at least half
-    inside verbatim passages."""
-    total = 0
-    covered = 0
-    for s, (w0, w1) in enumerate(doc.sentence_words.tolist()):
-        n = w1 - w0
-        total += n
-        if n and (s in matched or word_mask[w0:w1].mean() >= 0.5):
-            covered += n
-    return covered / total if total else 0.0
+def _sentence_words_inside(doc: NormalisedDocument, word_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence: its word count, and how many of its words the mask covers."""
+    bounds = doc.sentence_words
+    if len(bounds) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    running = np.concatenate([[0], np.cumsum(word_mask, dtype=np.int64)])
+    return bounds[:, 1] - bounds[:, 0], running[bounds[:, 1]] - running[bounds[:, 0]]
 
 
 def verbatim_sentences(doc: NormalisedDocument, word_mask: np.ndarray) -> np.ndarray:
     """Boolean per sentence: at least half its words inside verbatim passages."""
-    out = np.zeros(len(doc.sentences), dtype=bool)
-    for s, (w0, w1) in enumerate(doc.sentence_words.tolist()):
-        if w1 > w0 and word_mask[w0:w1].mean() >= 0.5:
-            out[s] = True
-    return out
+    sizes, inside = _sentence_words_inside(doc, word_mask)
+    return (sizes > 0) & (2 * inside >= sizes)
+
+
+def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: set[int]) -> float:
+    """Share of ``doc``'s words in sentences that are matched: by paraphrase, or at least half
+    inside verbatim passages."""
+    sizes, inside = _sentence_words_inside(doc, word_mask)
+    total = int(sizes.sum())
+    if not total:
+        return 0.0
+    covered = (sizes > 0) & (2 * inside >= sizes)
+    if matched:
+        covered[np.fromiter(matched, dtype=np.int64)] = True
+    return float(sizes[covered].sum()) / total
 
 
 def entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
