@@ -13,6 +13,7 @@ import numpy as np
 
 from ..candidates.lsh import band_pairs
 from ..candidates.minhash import oph_signatures
+from ..candidates.screen import share_specifics
 from ..candidates.semantic import semantic_neighbours
 from ..embed import static_encoder, transformer_available, transformer_encoder
 from ..model import Analysis, Document, Pair, ReadProblem
@@ -77,7 +78,10 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
     lexical = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket).pairs
     semantic, _ = semantic_neighbours(doc_vectors, settings.neighbours, settings.min_doc_cosine)
     both = np.concatenate([lexical, semantic]) if len(semantic) else lexical
-    return np.unique(both, axis=0) if len(both) else both
+    if not len(both):
+        return both
+    both = np.unique(both, axis=0)
+    return both[share_specifics(docs, both, settings.screen_entities, settings.screen_bigrams)]
 
 
 def analyze(

@@ -6,13 +6,7 @@ import numpy as np
 from ..align.verbatim import TokenAlignment, coverage_mask
 from ..model import PairEvidence
 from ..text.normalise import NormalisedDocument
-
-
-def containment(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of the (unique, sorted) shingles of ``a`` that occur in ``b``."""
-    if len(a) == 0:
-        return 0.0
-    return float(len(np.intersect1d(a, b, assume_unique=True)) / len(a))
+from ..text.overlap import containment, entity_overlap
 
 
 def _sentence_words_inside(doc: NormalisedDocument, word_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,13 +35,6 @@ def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: s
     if matched:
         covered[np.fromiter(matched, dtype=np.int64)] = True
     return float(sizes[covered].sum()) / total
-
-
-def entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Overlap coefficient of names and numbers: what ties two texts to one happening."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
 
 
 def measure_pair(
