@@ -42,8 +42,13 @@ def _as_bytes(arr: np.ndarray) -> list[bytes]:
     return [buf[k : k + 8] for k in range(0, len(buf), 8)]
 
 
+def _sketch_chunk(args: tuple[list[np.ndarray], int]) -> list[np.ndarray]:
+    sets, num_perm = args
+    return [(m.hashvalues, m.scheme) for m in MinHash.generator((_as_bytes(s) for s in sets), num_perm=num_perm)]
+
+
 def datasketch_candidates(shingle_sets: Sequence[np.ndarray], threshold: float = 0.5,
-                          num_perm: int = 128) -> set[Pair]:
+                          num_perm: int = 128, processes: int = 1) -> set[Pair]:
     """Candidate pairs (i < j) from datasketch MinHashLSH, used as its docs recommend.
 
     MinHash.generator shares one set of permutations across sketches (datasketch's own
@@ -51,7 +56,17 @@ def datasketch_candidates(shingle_sets: Sequence[np.ndarray], threshold: float =
     without shingles are skipped: their empty sketches would all collide.
     """
     docs = [i for i, s in enumerate(shingle_sets) if len(s)]
-    sketches = MinHash.generator((_as_bytes(shingle_sets[i]) for i in docs), num_perm=num_perm)
+    if processes > 1:
+        # the sketches in a fork pool, as filiation's side does; the index is one object
+        import multiprocessing as mp
+
+        size = -(-len(docs) // (processes * 4))
+        chunks = [([shingle_sets[i] for i in docs[k : k + size]], num_perm) for k in range(0, len(docs), size)]
+        with mp.get_context("fork").Pool(processes) as pool:
+            values = [h for part in pool.map(_sketch_chunk, chunks) for h in part]
+        sketches = (MinHash(num_perm=num_perm, hashvalues=h, scheme=scheme) for h, scheme in values)
+    else:
+        sketches = MinHash.generator((_as_bytes(shingle_sets[i]) for i in docs), num_perm=num_perm)
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     kept: list[MinHash] = []
     with lsh.insertion_session() as session:

@@ -211,3 +211,41 @@ def test_word_hashes_are_the_same_in_another_process() -> None:
     h = word_hashes(words)
     assert lines[0].split() == [str(v) for v in h.tolist()]
     assert lines[1].split() == [str(v) for v in shingle_hashes(h, 3).tolist()]
+
+
+# ---------------------------------------------------------------- batch shingles (the sketch's words)
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé0123456789", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=0, max_size=30), min_size=1, max_size=8), st.integers(1, 3))
+def test_batch_shingles_do_not_depend_on_the_batch(texts_words: list[list[str]], split: int) -> None:
+    """A text's shingles are the same alone, in any batch, and never cross into a neighbour."""
+    from filiation.text.shingles import text_shingles
+
+    texts = [" ".join(w) for w in texts_words]
+    together = text_shingles(texts, 5)
+    alone = [text_shingles([t], 5)[0] for t in texts]
+    in_small_batches = text_shingles(texts, 5, batch=split)
+    for x, y, z, words in zip(together, alone, in_small_batches, texts_words):
+        assert np.array_equal(x, y) and np.array_equal(x, z)
+        assert len(x) <= max(0, len(words) - 4) or (0 < len(words) < 5 and len(x) == 1)
+
+
+def test_batch_word_hashes_separate_distinct_words_and_ignore_case_and_punctuation() -> None:
+    from filiation.text.shingles import batch_word_hashes
+
+    vocabulary = [f"{a}{b}{c}" for a in "abcdefghij" for b in "klmnopqrst" for c in "uvwxyz0123"]
+    hashes, owner = batch_word_hashes([" ".join(vocabulary)])
+    assert len(set(hashes.tolist())) == len(vocabulary) == 1000 and not owner.any()
+    a, _ = batch_word_hashes(["The U.S. said, \"3,400 don't\"!"])
+    b, _ = batch_word_hashes(["the us said 3400 dont"])
+    assert np.array_equal(a, b)
+
+
+def test_text_of_fewer_words_than_the_shingle_has_one_shingle() -> None:
+    from filiation.text.shingles import text_shingles
+
+    short, empty, long = text_shingles(["two words", "", "one two three four five six"], 5)
+    assert len(short) == 1 and len(empty) == 0 and len(long) == 2

@@ -30,25 +30,29 @@ def oph_signature(shingles: np.ndarray, num_perm: int = 128) -> np.ndarray:
 
 
 def oph_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128) -> np.ndarray:
-    """Signatures of many documents at once, shape ``(len(shingle_sets), num_perm)``.
-
-    Bins are filled for the whole batch in one vectorised pass; a document with no shingle
-    gets an all-empty signature that collides with nothing.
-    """
-    if num_perm & (num_perm - 1):
-        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
+    """Signatures of many documents at once, shape ``(len(shingle_sets), num_perm)``."""
     n = len(shingle_sets)
-    sig = np.full((n, num_perm), _EMPTY, dtype=np.uint64)
-    if n == 0:
-        return sig
     lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=n)
-    if lengths.sum() == 0:
+    values = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets]) if n else np.zeros(0, np.uint64)
+    return oph_signatures_flat(values, np.repeat(np.arange(n, dtype=np.int64), lengths), n, num_perm)
+
+
+def oph_signatures_flat(values: np.ndarray, owner: np.ndarray, n_docs: int, num_perm: int = 128) -> np.ndarray:
+    """Signatures from shingle hashes given flat: ``values[k]`` belongs to document ``owner[k]``.
+
+    Bins are filled for the whole batch in one vectorised pass (repeated shingles are
+    harmless: a bin keeps a minimum); a document with no shingle gets an all-empty signature
+    that collides with nothing.
+    """
+    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 256:
+        raise ValueError(f"num_perm must be a power of two up to 256, got {num_perm}")
+    sig = np.full((n_docs, num_perm), _EMPTY, dtype=np.uint64)
+    if len(values) == 0:
         return sig
-    values = _mix(np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets]))
-    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    bins = (values & np.uint64(num_perm - 1)).astype(np.int64)
-    np.minimum.at(sig.reshape(-1), rows * num_perm + bins, values >> np.uint64(8))
-    _densify(sig, lengths > 0)
+    mixed = _mix(np.asarray(values, dtype=np.uint64))
+    slots = np.asarray(owner, dtype=np.int64) * num_perm + (mixed & np.uint64(num_perm - 1)).astype(np.int64)
+    np.minimum.at(sig.reshape(-1), slots, mixed >> np.uint64(8))
+    _densify(sig, np.bincount(owner, minlength=n_docs) > 0)
     return sig
 
 

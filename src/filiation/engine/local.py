@@ -21,6 +21,7 @@ from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument, normalise
+from ..text.shingles import text_shingles
 from .align_pairs import align_candidate_pairs
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -102,7 +103,8 @@ def analyze(
     documents, problems = _read(inputs)
     tick("read", len(documents), len(documents))
     documents = _unique_by_id(documents, problems)
-    normalised = [normalise(d, settings.shingle_size) for d in documents]
+    shingles = text_shingles([d.text for d in documents], settings.shingle_size)
+    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(documents, shingles)]
     tick("normalise", len(normalised), len(normalised))
     sentence_vectors, doc_vectors = embed_documents(normalised)
     tick("embed", len(normalised), len(normalised))
