@@ -22,7 +22,7 @@ class Settings:
     rows: int = 2
     max_bucket: int = 500  # LSH buckets larger than this are boilerplate: skipped and counted
     neighbours: int = 20  # semantic neighbours asked for per document
-    min_doc_cosine: float = 0.6  # semantic neighbours below this are not candidates
+    min_doc_cosine: float = 0.4  # semantic neighbours below this are not candidates
     screen_entities: float = 0.2  # a candidate pair is aligned only if names/numbers overlap this much,
     screen_bigrams: float = 0.15  # or this share of one text's content-word pairs occurs in the other
     # align

@@ -19,9 +19,12 @@ class RelationThresholds:
     duplicate: float = 0.9  # verbatim share of both texts
     edited_copy: float = 0.3  # verbatim share of the shorter text
     reworded: float = 0.45  # word-pair share + sentence-match share of the shorter text
+    reworded_similarity: float = 0.6  # ...between texts whose document vectors are at least this alike
     summary_ratio: float = 0.45  # shorter/longer length below which a rewrite is a summary
-    same_event_similarity: float = 0.8  # document cosine, for pairs without reuse
-    same_event_entities: float = 0.3  # names and numbers shared
+    # same event, for pairs without reuse: document cosine + 2 x names/numbers shared reaches
+    # this (either alone is weak: one kind of event shares words, two reports of one share names)
+    same_event: float = 1.3
+    same_event_entities: float = 0.2  # and at least this much of the names/numbers
 
 
 THRESHOLDS = RelationThresholds()
@@ -60,13 +63,12 @@ def relation_of(e: PairEvidence, t: RelationThresholds = THRESHOLDS) -> tuple[st
         return "duplicate", _confidence(min(v.verbatim_s, v.verbatim_l), t.duplicate, 0.1)
     if v.verbatim_s >= t.edited_copy:
         return "edited_copy", _confidence(v.verbatim_s, t.edited_copy, 0.3)
-    if v.reworded >= t.reworded:
+    if v.reworded >= t.reworded and e.doc_similarity >= t.reworded_similarity:
         kind = "summary" if v.ratio < t.summary_ratio else "paraphrase"
         return kind, _confidence(v.reworded, t.reworded, 0.3)
-    if e.doc_similarity >= t.same_event_similarity and e.entity_overlap >= t.same_event_entities:
-        conf = min(_confidence(e.doc_similarity, t.same_event_similarity, 0.15),
-                   _confidence(e.entity_overlap, t.same_event_entities, 0.4))
-        return "same_event", conf
+    event = e.doc_similarity + 2 * e.entity_overlap
+    if event >= t.same_event and e.entity_overlap >= t.same_event_entities:
+        return "same_event", _confidence(event, t.same_event, 0.5)
     return None, _confidence(v.reworded, t.reworded, 0.3)
 
 
