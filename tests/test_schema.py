@@ -42,7 +42,7 @@ def written(seeds_analysis: Analysis, tmp_path_factory) -> Path:
     return out
 
 
-def test_writes_the_four_files(written: Path) -> None:
+def test_writes_every_output_file(written: Path) -> None:
     assert sorted(p.name for p in written.iterdir()) == sorted(OUTPUT_FILES)
 
 

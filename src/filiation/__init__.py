@@ -14,6 +14,9 @@ from .model import (
     PairEvidence,
     Passage,
     ReadProblem,
+    StemmaEdge,
+    StemmaNode,
+    Story,
 )
 from .settings import Settings
 
@@ -27,6 +30,9 @@ __all__ = [
     "PairEvidence",
     "Passage",
     "ReadProblem",
+    "Story",
+    "StemmaNode",
+    "StemmaEdge",
     "Settings",
     "RELATIONS",
     "REUSE_RELATIONS",

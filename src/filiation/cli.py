@@ -79,7 +79,44 @@ def _summary(analysis, out_dir: Path, seconds: float) -> None:
         for p in top:
             detail.add_row(p.a, p.b, p.relation, p.direction, f"{p.confidence:.2f}")
         out.print(detail)
-    out.print(f"results in {out_dir}/ (documents.jsonl, pairs.jsonl, passages.jsonl, manifest.json)")
+    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ (documents.jsonl, pairs.jsonl, passages.jsonl, stemma.json, manifest.json)")
+
+
+@app.command()
+def stemma(
+    results: Path = typer.Argument(..., help="A results folder written by 'filiation analyze' (its stemma.json)."),
+    fmt: str = typer.Option("dot", "--format", "-f", help="dot, graphml, mermaid or svg."),
+    story: Optional[str] = typer.Option(None, "--story", help="Only this story id (default: every story)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of standard output."),
+) -> None:
+    """Draw the family trees of a results folder."""
+    import json
+
+    from .schema import stories_from_document, write_text_atomic
+    from .stemma.render import FORMATS, render_story
+
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/red] unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    path = results / "stemma.json" if results.is_dir() else results
+    try:
+        stories = stories_from_document(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        err.print(f"[red]error:[/red] {path}: no such file (run 'filiation analyze ... --out {results}' first)")
+        raise typer.Exit(2)
+    except (ValueError, KeyError, TypeError) as exc:
+        err.print(f"[red]error:[/red] {path}: not a stemma.json written by filiation ({exc})")
+        raise typer.Exit(2)
+    if story is not None:
+        stories = [s for s in stories if s.id == story]
+        if not stories:
+            err.print(f"[red]error:[/red] {path}: no story {story!r}")
+            raise typer.Exit(2)
+    text = "".join(render_story(s, fmt) for s in stories)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(out, text)
 
 
 @app.command("eval")

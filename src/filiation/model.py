@@ -95,6 +95,43 @@ class Pair:
     passages: tuple[Passage, ...] = field(default=(), compare=False)
 
 
+NodeKind = Literal["document", "lost_source"]
+
+
+@dataclass(frozen=True)
+class StemmaNode:
+    """A document of a story, or a source its descendants prove existed but the corpus lacks.
+
+    A lost source carries what is known of it: the spans of its descendants' texts that they
+    share with one another (``(document id, start, end)``, character offsets)."""
+
+    id: str
+    kind: NodeKind
+    known_text: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class StemmaEdge:
+    """``target`` derives from ``source``; ``direction_evidence`` says what decided the way:
+    ``date``, ``content`` or ``lost_source`` (the edge from a source the corpus lacks)."""
+
+    source: str
+    target: str
+    relation: Relation
+    confidence: float
+    direction_evidence: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """Documents linked by reuse or by reporting one event, and who derived from whom."""
+
+    id: str
+    documents: tuple[str, ...]
+    nodes: tuple[StemmaNode, ...]
+    edges: tuple[StemmaEdge, ...]
+
+
 @dataclass
 class Analysis:
     """What ``analyze`` returns: every document read, related pairs, and what could not be read."""
@@ -103,6 +140,7 @@ class Analysis:
     pairs: list[Pair]
     problems: list[ReadProblem] = field(default_factory=list)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    stories: list[Story] = field(default_factory=list)
 
     @property
     def passages(self) -> list[Passage]:

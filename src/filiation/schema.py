@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .model import Analysis, Document, Pair, PairEvidence, Passage
 
-OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "manifest.json")
+OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "stemma.json", "manifest.json")
 
 
 def document_row(doc: Document, sentences: list[tuple[int, int]]) -> dict:
@@ -85,14 +85,58 @@ def write_json_atomic(path: Path, payload: dict) -> None:
     _atomic_write(path, lambda fh: json.dump(payload, fh, ensure_ascii=False, indent=2))
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    _atomic_write(Path(path), lambda fh: fh.write(text))
+
+
 def write_analysis(analysis: Analysis, out: str | os.PathLike, manifest: dict) -> None:
-    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl`` and ``manifest.json``."""
+    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl``, ``stemma.json`` and ``manifest.json``."""
     out = Path(out)
     write_jsonl_atomic(out / "documents.jsonl",
                        (document_row(d, analysis.sentences.get(d.id, [])) for d in analysis.documents))
     write_jsonl_atomic(out / "pairs.jsonl", (pair_row(p) for p in analysis.pairs))
     write_jsonl_atomic(out / "passages.jsonl", (passage_row(p) for p in analysis.passages))
+    write_json_atomic(out / "stemma.json", stemma_document(analysis.stories))
     write_json_atomic(out / "manifest.json", manifest)
+
+
+def stemma_document(stories) -> dict:
+    """``stemma.json``: every story of two or more documents, its nodes and derivation edges."""
+    return {
+        "stories": [
+            {
+                "id": s.id,
+                "documents": list(s.documents),
+                "nodes": [
+                    {"id": n.id, "kind": n.kind}
+                    | ({"known_text": [{"document": d, "start": a, "end": b} for d, a, b in n.known_text]}
+                       if n.kind == "lost_source" else {})
+                    for n in s.nodes
+                ],
+                "edges": [
+                    {"source": e.source, "target": e.target, "relation": e.relation,
+                     "confidence": e.confidence, "direction_evidence": e.direction_evidence}
+                    for e in s.edges
+                ],
+            }
+            for s in stories
+        ]
+    }
+
+
+def stories_from_document(data: dict):
+    """The inverse of ``stemma_document``: ``Story`` objects from a parsed ``stemma.json``."""
+    from .model import StemmaEdge, StemmaNode, Story
+
+    return [
+        Story(
+            s["id"], tuple(s["documents"]),
+            tuple(StemmaNode(n["id"], n["kind"], tuple((k["document"], k["start"], k["end"]) for k in n.get("known_text", [])))
+                  for n in s["nodes"]),
+            tuple(StemmaEdge(e["source"], e["target"], e["relation"], e["confidence"], e["direction_evidence"]) for e in s["edges"]),
+        )
+        for s in data["stories"]
+    ]
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict]:

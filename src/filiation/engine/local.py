@@ -20,6 +20,7 @@ from ..model import Analysis, Document, Pair, ReadProblem
 from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
 from ..settings import Settings
+from ..stemma.tree import build_stories
 from ..text.normalise import NormalisedDocument, normalise
 from ..text.shingles import text_shingles
 from .align_pairs import align_candidate_pairs
@@ -122,11 +123,14 @@ def analyze(
             pairs.append(pair)
     pairs = mark_siblings(pairs, reuse_strength)
     tick("relate", len(pairs), len(pairs))
+    stories = build_stories(documents, pairs, settings)
+    tick("stemma", len(stories), len(stories))
     return Analysis(
         documents=documents,
         pairs=pairs,
         problems=problems,
         sentences={d.doc.id: d.sentences for d in normalised},
+        stories=stories,
     )
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ..model import REUSE_RELATIONS, Analysis, Document, Pair
 from ..settings import Settings
+from ..text.sentences import split_sentences
 from .datasets import load_jsonl, load_msrp, load_short_answers
 from .metrics import accuracy, f1, macro_f1, precision_recall
 
@@ -95,7 +96,27 @@ def eval_seeds(seeds: Path, data: Path, mode: str, console: Console) -> dict[str
                       "/".join(sorted(map(str, relations)))[:30] + " " + "/".join(sorted(map(str, directions))),
                       "✓" if ok else "✗")
     console.print(table)
-    return {"seeds.pairs_right": right / len(SEED_EXPECTATIONS)}
+    stemma_ok, why = _seed_stemma_right(analysis, by_prefix)
+    console.print(f"  stemma: {'right' if stemma_ok else 'wrong: ' + why} (one story of five; 000, 001 from one lost "
+                  f"source; 002, 003 from it or from 000/001, never from each other; 004 without a derivation edge)")
+    return {"seeds.pairs_right": right / len(SEED_EXPECTATIONS), "seeds.stemma_right": float(stemma_ok)}
+
+
+def _seed_stemma_right(analysis: Analysis, by_prefix: dict[str, str]) -> tuple[bool, str]:
+    if len(analysis.stories) != 1 or len(analysis.stories[0].documents) != 5:
+        return False, f"{len(analysis.stories)} stories of sizes {[len(s.documents) for s in analysis.stories]}"
+    story = analysis.stories[0]
+    lost = {n.id for n in story.nodes if n.kind == "lost_source"}
+    parent = {e.target: e.source for e in story.edges}
+    d = {k: by_prefix[k] for k in ("000", "001", "002", "003", "004")}
+    if not (parent.get(d["000"]) in lost and parent.get(d["000"]) == parent.get(d["001"])):
+        return False, "000 and 001 are not children of one lost source"
+    allowed = {parent[d["000"]], d["000"], d["001"]}
+    if parent.get(d["002"]) not in allowed or parent.get(d["003"]) not in allowed:
+        return False, "002 or 003 has a parent other than the lost source, 000 or 001"
+    if any(d["004"] in (e.source, e.target) for e in story.edges):
+        return False, "004 has a derivation edge"
+    return True, ""
 
 
 # --- short answers -------------------------------------------------------------------------
@@ -218,6 +239,61 @@ def eval_same_event(seeds: Path, data: Path, mode: str, console: Console) -> dic
     return {"same_event.f1": score, "same_event.no_cross_reuse": 1 - share}
 
 
+# --- stemmata of synthetic families ----------------------------------------------------------
+
+def eval_stemma(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    from .synthetic import depth, expected_parent, make_families
+
+    records = load_jsonl(data / "ai-rewrites-dev" / "documents.jsonl")
+    text = {r["id"]: r["text"] for r in records}
+    rewrites = {t["source"]: t["rewrite"] for t in load_jsonl(data / "ai-rewrites-dev" / "pairs.jsonl") if t["model"] == "GPT-4o"}
+    articles = sorted(i for i in text if i.startswith("bbc-") and len(split_sentences(text[i])) >= 12)
+    roots, spare = articles[::2][:30], articles[1::2]
+    fillers = [text[i][s:e] for i in spare for s, e in split_sentences(text[i])[1:3]]
+    families = make_families([(r, text[r], text.get(rewrites.get(r, ""))) for r in roots], fillers)
+    docs = [d for f in families for d in f.documents]
+    analysis, seconds = _analyze(docs, mode)
+    parent: dict[str, str] = {}
+    lost: set[str] = set()
+    for story in analysis.stories:
+        lost |= {n.id for n in story.nodes if n.kind == "lost_source"}
+        parent.update({e.target: e.source for e in story.edges})
+    right: Counter = Counter()
+    total: Counter = Counter()
+    lost_found = lost_total = 0
+    for f in families:
+        visible = [d.id for d in f.documents]
+        for doc in visible:
+            want = expected_parent(f, doc)
+            if want is None:
+                ok = doc not in parent
+            elif want == "lost":
+                siblings = [x for x in visible if expected_parent(f, x) == "lost"]
+                ok = parent.get(doc) in lost and len({parent.get(x) for x in siblings}) == 1
+            else:
+                ok = parent.get(doc) == want
+            level = depth(f, doc)
+            total[level] += 1
+            right[level] += ok
+        for h in f.hidden:
+            kids = [x for x in visible if f.parent[x] == h]
+            if len(kids) >= 2:
+                lost_total += 1
+                lost_found += len({parent.get(x) for x in kids}) == 1 and parent.get(kids[0]) in lost
+    table = Table(title=f"stemma on synthetic families ({len(families)} families, {len(docs)} documents, {seconds:.1f} s)")
+    for col in ("generation", "documents", "parent right"):
+        table.add_column(col)
+    for level in sorted(total):
+        table.add_row(str(level), str(total[level]), f"{right[level] / total[level]:.3f}")
+    console.print(table)
+    overall = sum(right.values()) / max(1, sum(total.values()))
+    depth3 = right[3] / max(1, total[3])
+    recall = lost_found / max(1, lost_total)
+    console.print(f"  parent accuracy {overall:.3f}, at depth 3 {depth3:.3f} (bar 0.90); "
+                  f"lost sources found {lost_found}/{lost_total} = {recall:.3f}")
+    return {"stemma.parent_accuracy": overall, "stemma.parent_accuracy_depth3": depth3, "stemma.lost_source_recall": recall}
+
+
 # --- FRANK summaries ------------------------------------------------------------------------------
 
 def eval_frank(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
@@ -260,6 +336,7 @@ SETS: dict[str, Callable[..., dict[str, float]]] = {
     "ai-rewrites": eval_ai_rewrites,
     "same-event": eval_same_event,
     "frank": eval_frank,
+    "stemma": eval_stemma,
 }
 
 

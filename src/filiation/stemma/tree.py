@@ -1,0 +1,142 @@
+"""The stemma of one story: each derived document's most likely parent, lost sources added.
+
+1. Every reuse pair with a direction gives an edge source → copy, weighted by how strongly
+   the copy reuses the source (``relate.classify.reuse_strength``); an edge against the
+   documents' dates (beyond the tolerance) is dropped.  The maximum branching (Edmonds) keeps
+   one parent per document: if C copies B and B copies A, the tree says A → B → C, because
+   B's own changes reached C, so C reuses B more strongly than A.
+2. Documents left without a parent that are the source of some copy and each hold material the other
+   lacks (``common_source``) descend from a *lost source*, one per connected group.
+3. A document that draws on two or more children of a lost source draws on the source itself
+   (seed 003 uses material unique to each of 000 and 001).
+4. A document still without a parent but linked without a direction (two rewrites, a pair
+   too even to orient) hangs from its strongest link that does not descend from it.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import networkx as nx
+
+from ..model import REUSE_RELATIONS, Document, Pair, StemmaEdge, StemmaNode, Story
+from ..relate.classify import reuse_strength
+from ..relate.direction import parse_date, source_of
+from ..settings import Settings
+from .stories import group_stories
+
+def build_stories(documents: list[Document], pairs: list[Pair], settings: Settings | None = None) -> list[Story]:
+    """Stories of the analysed corpus, each with its stemma."""
+    settings = settings or Settings()
+    by_id = {d.id: d for d in documents}
+    stories = group_stories([d.id for d in documents], pairs)
+    member_of = {doc: k for k, members in enumerate(stories) for doc in members}
+    story_pairs: list[list[Pair]] = [[] for _ in stories]
+    for p in pairs:
+        k = member_of.get(p.a)
+        if k is not None and member_of.get(p.b) == k:
+            story_pairs[k].append(p)
+    return [
+        build_stemma(f"story-{k + 1}", members, story_pairs[k], by_id, settings)
+        for k, members in enumerate(stories)
+    ]
+
+
+def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents: dict[str, Document],
+                 settings: Settings) -> Story:
+    tolerance = timedelta(hours=settings.date_tolerance_hours)
+    dates = {m: parse_date(documents[m].date) if m in documents else None for m in members}
+
+    def allowed(src: str, dst: str) -> bool:
+        ds, dd = dates.get(src), dates.get(dst)
+        return ds is None or dd is None or ds <= dd + tolerance
+
+    def evidence_kind(src: str, dst: str) -> str:
+        ds, dd = dates.get(src), dates.get(dst)
+        return "date" if ds is not None and dd is not None and dd - ds > tolerance else "content"
+
+    # 1. directed reuse: the maximum branching keeps each copy's strongest source
+    directed = nx.DiGraph()
+    directed.add_nodes_from(members)
+    links = nx.Graph()  # every reuse pair, whatever its direction
+    for p in pairs:
+        if p.relation not in REUSE_RELATIONS:
+            continue
+        strength = reuse_strength(p.evidence)
+        links.add_edge(p.a, p.b, weight=strength, pair=p)
+        src = source_of(p)
+        if src is not None:
+            dst = p.b if src == p.a else p.a
+            if allowed(src, dst):
+                directed.add_edge(src, dst, weight=strength, relation=p.relation, confidence=p.confidence,
+                                  kind=evidence_kind(src, dst))
+    forest = nx.maximum_branching(directed, attr="weight", preserve_attrs=True)
+    parent: dict[str, tuple[str, str, float, str]] = {
+        v: (u, directed.edges[u, v]["relation"], directed.edges[u, v]["confidence"], directed.edges[u, v]["kind"])
+        for u, v in forest.edges()
+    }
+
+    # 2. lost sources: roots with descendants, tied to each other by material each lacks
+    roots = [m for m in members if m not in parent and m in links]
+    with_children = {m for m in members if directed.out_degree(m) > 0}  # sources of some copy
+    groups = nx.Graph()
+    for x in roots:
+        for y in links.neighbors(x):
+            p = links.edges[x, y]["pair"]
+            if y in roots and x < y and p.direction == "common_source" and x in with_children and y in with_children:
+                groups.add_edge(x, y)
+    nodes = [StemmaNode(m, "document") for m in members]
+    lost_of: dict[str, str] = {}
+    for k, group in enumerate(sorted((sorted(c) for c in nx.connected_components(groups)), key=lambda c: c[0])):
+        node = f"{story_id}/lost-{k + 1}"
+        known = sorted({
+            span for a in group for b in group if a < b and links.has_edge(a, b)
+            for x in links.edges[a, b]["pair"].passages if x.kind == "verbatim"
+            for span in ((x.a, x.a_start, x.a_end), (x.b, x.b_start, x.b_end))
+        })
+        nodes.append(StemmaNode(node, "lost_source", tuple(known)))
+        for m in group:
+            lost_of[m] = node
+            strongest = max((links.edges[m, y] for y in group if y != m and links.has_edge(m, y)), key=lambda d: d["weight"])
+            parent[m] = (node, strongest["pair"].relation, strongest["pair"].confidence, "lost_source")
+
+    # 3. a document drawing on two or more children of one lost source draws on the source
+    for m in members:
+        if m in lost_of:
+            continue
+        drawn: dict[str, list[str]] = {}
+        for y in links.neighbors(m) if m in links else ():
+            if y in lost_of and (y, m) in directed.edges or (y in lost_of and m in roots):
+                drawn.setdefault(lost_of[y], []).append(y)
+        for node, sources in drawn.items():
+            if len(sources) >= 2:
+                best = max(sources, key=lambda y: links.edges[m, y]["weight"])
+                p = links.edges[m, best]["pair"]
+                parent[m] = (node, p.relation, p.confidence, "lost_source")
+                break
+
+    # 4. documents still without a source, linked only without a direction (two rewrites, a
+    #    pair too even to orient): each hangs from its strongest link that does not descend
+    #    from it, except one root per group, the document with most descendants (then the
+    #    longest), unless a lost source already heads the group
+    tree = nx.DiGraph((u, v) for v, (u, *_) in parent.items())
+    tree.add_nodes_from(members)
+    keep: set[str] = set()
+    for component in nx.connected_components(links):
+        if any(parent.get(m, ("",))[0] in lost_of.values() for m in component):
+            continue
+        orphans = [m for m in component if m not in parent]
+        if orphans:
+            keep.add(max(orphans, key=lambda m: (len(nx.descendants(tree, m)), len(documents[m].text) if m in documents else 0, m)))
+    for m in sorted(members, key=lambda x: -max((d["weight"] for *_, d in links.edges(x, data=True)), default=0)):
+        if m in parent or m in keep or m not in links:
+            continue
+        below = nx.descendants(tree, m)
+        options = [(d["weight"], y, d["pair"]) for _, y, d in links.edges(m, data=True)
+                   if y not in below and y != m and allowed(y, m)]
+        if options:
+            _, y, p = max(options, key=lambda o: (o[0], o[1]))
+            parent[m] = (y, p.relation, p.confidence, "content")
+            tree.add_edge(y, m)
+
+    edges = [StemmaEdge(u, v, rel, round(float(conf), 3), kind) for v, (u, rel, conf, kind) in sorted(parent.items())]
+    return Story(story_id, tuple(members), tuple(nodes), tuple(edges))
