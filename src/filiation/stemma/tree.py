@@ -24,6 +24,9 @@ from ..relate.direction import parse_date, source_of
 from ..settings import Settings
 from .stories import group_stories
 
+# drawing on two children of a lost source "about as much": the weaker at least this share of the stronger
+_COMPARABLE = 0.85
+
 def build_stories(documents: list[Document], pairs: list[Pair], settings: Settings | None = None) -> list[Story]:
     """Stories of the analysed corpus, each with its stemma."""
     settings = settings or Settings()
@@ -99,18 +102,24 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
             strongest = max((links.edges[m, y] for y in group if y != m and links.has_edge(m, y)), key=lambda d: d["weight"])
             parent[m] = (node, strongest["pair"].relation, strongest["pair"].confidence, "lost_source")
 
-    # 3. a document drawing on two or more children of one lost source draws on the source
+    # 3. a document whose source is a child of a lost source, and which draws about as much
+    #    on another child, draws on the lost source itself (a copy of one excerpt draws on
+    #    that excerpt far more than on its sibling); so does a document without any source
+    #    that is linked to two of its children
     for m in members:
-        if m in lost_of:
+        if m in lost_of or m not in links:
             continue
-        drawn: dict[str, list[str]] = {}
-        for y in links.neighbors(m) if m in links else ():
-            if y in lost_of and (y, m) in directed.edges or (y in lost_of and m in roots):
-                drawn.setdefault(lost_of[y], []).append(y)
+        first = parent.get(m, (None,))[0]
+        if first is not None and first not in lost_of:
+            continue  # explained by a document that is not a child of a lost source
+        drawn: dict[str, list[tuple[float, str]]] = {}
+        for y in links.neighbors(m):
+            if y in lost_of and ((y, m) in directed.edges or first is None):
+                drawn.setdefault(lost_of[y], []).append((links.edges[m, y]["weight"], y))
         for node, sources in drawn.items():
-            if len(sources) >= 2:
-                best = max(sources, key=lambda y: links.edges[m, y]["weight"])
-                p = links.edges[m, best]["pair"]
+            sources.sort(reverse=True)
+            if len(sources) >= 2 and (first is None or sources[1][0] >= _COMPARABLE * sources[0][0]):
+                p = links.edges[m, sources[0][1]]["pair"]
                 parent[m] = (node, p.relation, p.confidence, "lost_source")
                 break
 
