@@ -249,3 +249,12 @@ def test_text_of_fewer_words_than_the_shingle_has_one_shingle() -> None:
 
     short, empty, long = text_shingles(["two words", "", "one two three four five six"], 5)
     assert len(short) == 1 and len(empty) == 0 and len(long) == 2
+
+
+def test_a_batch_longer_than_the_cached_power_tables_hashes_the_same(monkeypatch) -> None:
+    import filiation.text.shingles as sh
+
+    short, _ = sh.batch_word_hashes(["alpha beta gamma"])
+    monkeypatch.setattr(sh, "_CACHED_POWERS", 64)  # force the uncached path
+    long, _ = sh.batch_word_hashes(["x " * 100 + "alpha beta gamma"])
+    assert np.array_equal(short, long[-3:])

@@ -1,4 +1,4 @@
-"""WordLlama static embeddings, pooled over words: ~200,000 sentences/s on two cores.
+"""WordLlama static embeddings, pooled over words: ~40,000 sentences/s on two cores.
 
 A static model averages token vectors, so it is blind to word order; it finds *candidates*
 (documents about the same thing, sentences that may be paraphrases) and the transformer

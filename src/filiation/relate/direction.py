@@ -38,14 +38,16 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed
 
 
-def _by_date(a, b, settings: Settings) -> str | None:
-    da, db = parse_date(a.doc.date), parse_date(b.doc.date)
+def date_order(date_a: str | None, date_b: str | None, tolerance_hours: float) -> str | None:
+    """``a->b`` when a is dated more than the tolerance before b, ``b->a`` the other way,
+    ``None`` when either is undated or they are too close to order."""
+    da, db = parse_date(date_a), parse_date(date_b)
     if da is None or db is None:
         return None
     hours = (db - da).total_seconds() / 3600
-    if hours > settings.date_tolerance_hours:
+    if hours > tolerance_hours:
         return "a->b"
-    if hours < -settings.date_tolerance_hours:
+    if hours < -tolerance_hours:
         return "b->a"
     return None
 
@@ -54,7 +56,7 @@ def pair_direction(a, b, aligned, relation: str, settings: Settings) -> str:
     """``a->b`` (b derives from a), ``b->a``, ``common_source`` or ``unknown``."""
     if relation == "same_event":
         return "unknown"
-    dated = _by_date(a, b, settings)
+    dated = date_order(a.doc.date, b.doc.date, settings.date_tolerance_hours)
     if dated is not None:
         return dated
     e = aligned.evidence

@@ -18,10 +18,13 @@ def _sentence_words_inside(doc: NormalisedDocument, word_mask: np.ndarray) -> tu
     return bounds[:, 1] - bounds[:, 0], running[bounds[:, 1]] - running[bounds[:, 0]]
 
 
+def _mostly_inside(sizes: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    return (sizes > 0) & (2 * inside >= sizes)
+
+
 def verbatim_sentences(doc: NormalisedDocument, word_mask: np.ndarray) -> np.ndarray:
     """Boolean per sentence: at least half its words inside verbatim passages."""
-    sizes, inside = _sentence_words_inside(doc, word_mask)
-    return (sizes > 0) & (2 * inside >= sizes)
+    return _mostly_inside(*_sentence_words_inside(doc, word_mask))
 
 
 def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: set[int]) -> float:
@@ -31,7 +34,7 @@ def sentence_coverage(doc: NormalisedDocument, word_mask: np.ndarray, matched: s
     total = int(sizes.sum())
     if not total:
         return 0.0
-    covered = (sizes > 0) & (2 * inside >= sizes)
+    covered = _mostly_inside(sizes, inside)
     if matched:
         covered[np.fromiter(matched, dtype=np.int64)] = True
     return float(sizes[covered].sum()) / total

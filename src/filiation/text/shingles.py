@@ -35,20 +35,28 @@ _BLANK = 32
 # hash over each word's bytes, from prefix sums over a whole batch of texts, then mixed.
 _P = 0x100000001B3
 _P_INV = pow(_P, -1, 1 << 64)
-_powers = np.ones(1, dtype=np.uint64)
-_inverse_powers = np.ones(1, dtype=np.uint64)
+_CACHED_POWERS = 1 << 23  # tables this long (64 MiB each) are kept; a longer batch computes its own
+
+
+def _table(base: int, size: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        table = np.full(size, base, dtype=np.uint64)
+        table[0] = 1
+        return np.cumprod(table, dtype=np.uint64)
+
+
+_powers = _table(_P, 1 << 16)
+_inverse_powers = _table(_P_INV, 1 << 16)
 
 
 def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**k`` and ``P**-k`` mod 2**64 for k < size."""
     global _powers, _inverse_powers
+    if size > _CACHED_POWERS:
+        return _table(_P, size), _table(_P_INV, size)
     if len(_powers) < size:
-        with np.errstate(over="ignore"):
-            _powers = np.full(size, _P, dtype=np.uint64)
-            _powers[0] = 1
-            _powers = np.cumprod(_powers, dtype=np.uint64)
-            _inverse_powers = np.full(size, _P_INV, dtype=np.uint64)
-            _inverse_powers[0] = 1
-            _inverse_powers = np.cumprod(_inverse_powers, dtype=np.uint64)
+        grown = min(_CACHED_POWERS, max(size, 2 * len(_powers)))
+        _powers, _inverse_powers = _table(_P, grown), _table(_P_INV, grown)
     return _powers[:size], _inverse_powers[:size]
 
 
