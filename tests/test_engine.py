@@ -13,7 +13,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 SEED_IDS = [p.stem for p in SEED_FILES]
 FAST = Settings(mode="fast")
-STAGES = ["read", "normalise", "embed", "candidates", "align", "relate", "stemma"]
+STAGES = ["read", "normalise", "embed", "candidates", "align", "relate", "stemma", "audit"]
 
 
 def seed_id(prefix: str) -> str:

@@ -258,3 +258,11 @@ def test_a_batch_longer_than_the_cached_power_tables_hashes_the_same(monkeypatch
     monkeypatch.setattr(sh, "_CACHED_POWERS", 64)  # force the uncached path
     long, _ = sh.batch_word_hashes(["x " * 100 + "alpha beta gamma"])
     assert np.array_equal(short, long[-3:])
+
+
+def test_sentences_split_where_scraping_lost_the_space():
+    from filiation.text.sentences import split_sentences
+
+    text = 'Played by Kazuhiko Kosaka.And it goes like this. He said."Next one. The U.S.Army came.'
+    got = [text[s:e] for s, e in split_sentences(text)]
+    assert got == ["Played by Kazuhiko Kosaka.", "And it goes like this.", 'He said."', "Next one.", "The U.S.Army came."]

@@ -1,15 +1,19 @@
 """filiation: who copied whom, how, and what changed on the way.
 
 The public surface: ``analyze`` runs the pipeline over paths or documents and returns an
-``Analysis`` of the model types below.
+``Analysis`` of the model types below; ``audit_document`` checks one derived document
+against the documents it was made from.
 """
+from .audit import audit_document
 from .engine.local import analyze
 from .model import (
     DIRECTIONS,
+    FINDING_KINDS,
     RELATIONS,
     REUSE_RELATIONS,
     Analysis,
     Document,
+    Finding,
     Pair,
     PairEvidence,
     Passage,
@@ -33,6 +37,9 @@ __all__ = [
     "Story",
     "StemmaNode",
     "StemmaEdge",
+    "Finding",
+    "FINDING_KINDS",
+    "audit_document",
     "Settings",
     "RELATIONS",
     "REUSE_RELATIONS",

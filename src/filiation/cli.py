@@ -79,7 +79,72 @@ def _summary(analysis, out_dir: Path, seconds: float) -> None:
         for p in top:
             detail.add_row(p.a, p.b, p.relation, p.direction, f"{p.confidence:.2f}")
         out.print(detail)
-    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ (documents.jsonl, pairs.jsonl, passages.jsonl, stemma.json, manifest.json)")
+    _findings_summary(analysis.findings)
+    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ "
+              "(documents.jsonl, pairs.jsonl, passages.jsonl, stemma.json, audit.jsonl, manifest.json)")
+
+
+def _findings_summary(findings) -> None:
+    """Per derived document: how many findings of each kind, the worst first."""
+    from .model import FINDING_KINDS
+
+    if not findings:
+        return
+    by_doc: dict[str, Counter] = {}
+    for f in findings:
+        by_doc.setdefault(f.derived, Counter())[f.kind] += 1
+    table = Table(title="audit: what derived documents changed against their sources")
+    table.add_column("derived")
+    short = {k: k.replace("_", " ") for k in FINDING_KINDS}
+    for k in FINDING_KINDS:
+        table.add_column(short[k], justify="right")
+    worst = sorted(by_doc.items(), key=lambda item: -sum(item[1].values()))
+    for doc, counts in worst[:20]:
+        table.add_row(doc, *(str(counts.get(k, "")) for k in FINDING_KINDS))
+    out.print(table)
+
+
+@app.command()
+def audit(
+    derived: Path = typer.Argument(..., help="The derived document (a text, HTML or Markdown file)."),
+    source: List[Path] = typer.Argument(..., help="The document(s) it was made from."),
+    mode: str = typer.Option("full", "--mode", help="'full' (MiniLM judges support) or 'fast' (static vectors)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON lines (as in audit.jsonl)."),
+) -> None:
+    """What DERIVED changed, invented or dropped against SOURCE."""
+    _quiet_libraries()
+    import json
+
+    from .engine.local import audit_against
+    from .read import read_paths
+    from .schema import finding_row
+
+    docs = []
+    for path in [derived, *source]:
+        result = read_paths([path])
+        for problem in result.problems:
+            err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        if len(result.documents) != 1:
+            err.print(f"[red]error:[/red] {path}: expected one readable document, found {len(result.documents)}")
+            raise typer.Exit(2)
+        docs.append(result.documents[0])
+    if len({d.id for d in docs}) != len(docs):
+        docs = [type(d)(**{**d.__dict__, "id": f"{d.id}#{n}"}) for n, d in enumerate(docs)]
+    findings = audit_against(docs[0], docs[1:], mode=mode)
+    if as_json:
+        for f in findings:
+            sys.stdout.write(json.dumps(finding_row(f), ensure_ascii=False) + "\n")
+        return
+    if not findings:
+        out.print(f"{docs[0].id}: nothing changed, invented or dropped was found against {', '.join(d.id for d in docs[1:])}")
+        return
+    colour = {"high": "red", "medium": "yellow", "low": "cyan"}
+    for f in findings:
+        out.print(f"[{colour[f.severity]}]{f.severity:<6}[/] [bold]{f.kind}[/bold]  {f.explanation}", highlight=False)
+        if f.derived_text:
+            out.print(f"        copy:   {f.derived_text[:300]}", highlight=False)
+        if f.source_text:
+            out.print(f"        source: {f.source_text[:300]}", highlight=False)
 
 
 @app.command()

@@ -8,7 +8,7 @@ text as read, after decoding and HTML extraction — so a viewer can highlight i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Relation = Literal["duplicate", "edited_copy", "paraphrase", "summary", "same_event"]
 Direction = Literal["a->b", "b->a", "common_source", "unknown"]
@@ -132,6 +132,37 @@ class Story:
     edges: tuple[StemmaEdge, ...]
 
 
+FindingKind = Literal[
+    "number_changed",
+    "quote_altered",
+    "attribution_changed",
+    "hedge_changed",
+    "unsupported_addition",
+    "omission",
+    "missing_credit",
+]
+FINDING_KINDS: tuple[str, ...] = get_args(FindingKind)
+Severity = Literal["high", "medium", "low"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``derived`` changed, invented or dropped against ``source``.
+
+    Spans are character offsets into each document's text (``None`` where the finding has no
+    place on that side: an addition has no source span, an omission no derived span)."""
+
+    derived: str
+    source: str
+    kind: FindingKind
+    severity: Severity
+    derived_span: tuple[int, int] | None
+    source_span: tuple[int, int] | None
+    derived_text: str
+    source_text: str
+    explanation: str
+
+
 @dataclass
 class Analysis:
     """What ``analyze`` returns: every document read, related pairs, and what could not be read."""
@@ -141,6 +172,7 @@ class Analysis:
     problems: list[ReadProblem] = field(default_factory=list)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     stories: list[Story] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def passages(self) -> list[Passage]:

@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
-from .model import Analysis, Document, Pair, PairEvidence, Passage
+from .model import Analysis, Document, Finding, Pair, PairEvidence, Passage
 
-OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "stemma.json", "manifest.json")
+OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "stemma.json", "audit.jsonl", "manifest.json")
 
 
 def document_row(doc: Document, sentences: list[tuple[int, int]]) -> dict:
@@ -40,6 +40,18 @@ def pair_row(pair: Pair) -> dict:
         "direction": pair.direction,
         "evidence": asdict(pair.evidence),
     }
+
+
+def finding_row(f: Finding) -> dict:
+    row = asdict(f)
+    for key in ("derived_span", "source_span"):
+        row[key] = list(row[key]) if row[key] is not None else None
+    return row
+
+
+def finding_from_row(row: dict) -> Finding:
+    spans = {k: tuple(row[k]) if row.get(k) is not None else None for k in ("derived_span", "source_span")}
+    return Finding(**{**row, **spans})
 
 
 def passage_row(p: Passage) -> dict:
@@ -90,13 +102,15 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_analysis(analysis: Analysis, out: str | os.PathLike, manifest: dict) -> None:
-    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl``, ``stemma.json`` and ``manifest.json``."""
+    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl``, ``stemma.json``,
+    ``audit.jsonl`` and ``manifest.json``."""
     out = Path(out)
     write_jsonl_atomic(out / "documents.jsonl",
                        (document_row(d, analysis.sentences.get(d.id, [])) for d in analysis.documents))
     write_jsonl_atomic(out / "pairs.jsonl", (pair_row(p) for p in analysis.pairs))
     write_jsonl_atomic(out / "passages.jsonl", (passage_row(p) for p in analysis.passages))
     write_json_atomic(out / "stemma.json", stemma_document(analysis.stories))
+    write_jsonl_atomic(out / "audit.jsonl", (finding_row(f) for f in analysis.findings))
     write_json_atomic(out / "manifest.json", manifest)
 
 

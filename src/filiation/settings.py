@@ -37,6 +37,8 @@ class Settings:
     out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
+    # audit
+    audit: bool = True  # check each derived document against its sources (audit.jsonl)
 
     def __post_init__(self) -> None:
         if self.mode not in ("fast", "full"):

@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..text.tokens import word_keys
+from ..text.tokens import STOPWORDS, word_keys
 
 FEATURES = (
     "cos_semantic",
@@ -32,13 +32,6 @@ FEATURES = (
     "numbers_differ",
     "length_ratio",
     "semantic_x_overlap",
-)
-
-_STOP = frozenset(
-    """a an the of to in on at for by with from and or but is are was were be been being has have
-    had it its this that these those as s he she they we i you his her their our not no said says
-    will would could should may might can do does did than then there here which who whom whose
-    what when where why how also about into over after before up out so if""".split()
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -80,7 +73,7 @@ def pair_features(
     for r in range(m):
         ka, kb = word_keys(texts_a[r]), word_keys(texts_b[r])
         sa, sb = set(ka), set(kb)
-        ca, cb = sa - _STOP, sb - _STOP
+        ca, cb = sa - STOPWORDS, sb - STOPWORDS
         union = len(sa | sb) or 1
         inter = len(sa & sb)
         c_inter = len(ca & cb)

@@ -1,6 +1,6 @@
 """The local engine: the reference pipeline, one process, in memory.
 
-read → normalise → embed → candidates → align → relate.  Each step is a call into a stage
+read → normalise → embed → candidates → align → relate → stemma → audit.  Each step is a call into a stage
 module; this file only moves data between them.
 """
 from __future__ import annotations
@@ -11,12 +11,13 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..audit import audit_analysis
 from ..candidates.lsh import band_pairs
 from ..candidates.minhash import oph_signatures
 from ..candidates.screen import share_specifics
 from ..candidates.semantic import semantic_neighbours
 from ..embed import static_encoder, transformer_available, transformer_encoder
-from ..model import Analysis, Document, Pair, ReadProblem
+from ..model import Analysis, Document, Finding, Pair, ReadProblem
 from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
 from ..settings import Settings
@@ -125,13 +126,36 @@ def analyze(
     tick("relate", len(pairs), len(pairs))
     stories = build_stories(documents, pairs, settings)
     tick("stemma", len(stories), len(stories))
-    return Analysis(
+    analysis = Analysis(
         documents=documents,
         pairs=pairs,
         problems=problems,
         sentences={d.doc.id: d.sentences for d in normalised},
         stories=stories,
     )
+    if settings.audit:
+        analysis.findings = audit_analysis(analysis, transformer)
+        tick("audit", len(analysis.findings), len(analysis.findings))
+    return analysis
+
+
+def audit_against(derived: Document, sources: list[Document], mode: str = "full") -> list[Finding]:
+    """Audit ``derived`` against ``sources`` given by the user: the pair is aligned whatever
+    the candidate stages would say, and ``derived`` is taken to come from the sources."""
+    from ..audit import audit_document
+
+    settings = Settings(mode=mode)  # type: ignore[arg-type]
+    docs = [derived, *sources]
+    shingles = text_shingles([d.text for d in docs], settings.shingle_size)
+    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(docs, shingles)]
+    sentence_vectors, doc_vectors = embed_documents(normalised)
+    candidates = np.asarray([[0, k] for k in range(1, len(docs))], dtype=np.int64)
+    transformer = transformer_encoder().encode if settings.mode == "full" and transformer_available() else None
+    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    passages = {ap.b: list(ap.passages) for ap in aligned}
+    summary = all(normalised[0].length < 0.45 * normalised[k].length for k in range(1, len(docs)))
+    return audit_document(derived, list(sources), [passages.get(k, []) for k in range(1, len(docs))],
+                          summary=summary, encode=transformer)
 
 
 def _unique_by_id(documents: list[Document], problems: list[ReadProblem]) -> list[Document]:
@@ -166,6 +190,7 @@ def manifest_for(analysis: Analysis, settings: Settings, seconds: float) -> dict
         "documents": len(analysis.documents),
         "pairs": len(analysis.pairs),
         "passages": len(analysis.passages),
+        "findings": len(analysis.findings),
         "problems": [str(p) for p in analysis.problems],
         "seconds": round(seconds, 3),
     }

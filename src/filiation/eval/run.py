@@ -329,6 +329,101 @@ def eval_frank(seeds: Path, data: Path, mode: str, console: Console) -> dict[str
     return {"frank.linked": share, "frank.precision": precision}
 
 
+# --- the audit: planted edits in real articles, and the seeds' hand-checked findings ------------
+
+def _spans_meet(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+
+def _finding_hits(finding, truth_kind: str, truth_derived, truth_source) -> bool:
+    """A finding names a planted edit when the kind agrees and it points at the same place."""
+    if finding.kind != truth_kind:
+        return False
+    if truth_kind == "missing_credit":
+        return True
+    if truth_kind == "omission":
+        return _spans_meet(finding.source_span, truth_source)
+    return _spans_meet(finding.derived_span, truth_derived)
+
+
+def _score_findings(cases, console: Console, title: str) -> dict[str, tuple[int, int, int]]:
+    """``kind -> (true positives, findings, planted)`` over ``(findings, truths)`` cases, where a
+    truth is ``(kind, derived_span, source_span)``; printed as a table."""
+    from ..model import FINDING_KINDS
+
+    tp: Counter = Counter()
+    made: Counter = Counter()
+    planted: Counter = Counter()
+    hit_truth: Counter = Counter()
+    for findings, truths in cases:
+        for f in findings:
+            made[f.kind] += 1
+            if any(_finding_hits(f, *t) for t in truths):
+                tp[f.kind] += 1
+        for t in truths:
+            if t[0] in FINDING_KINDS:
+                planted[t[0]] += 1
+                if any(_finding_hits(f, *t) for f in findings):
+                    hit_truth[t[0]] += 1
+    table = Table(title=title)
+    for col in ("kind", "planted", "found", "findings", "precision", "recall"):
+        table.add_column(col, justify="right" if col != "kind" else "left")
+    out = {}
+    for k in FINDING_KINDS:
+        p = tp[k] / made[k] if made[k] else float("nan")
+        r = hit_truth[k] / planted[k] if planted[k] else float("nan")
+        table.add_row(k, str(planted[k]), str(hit_truth[k]), str(made[k]), f"{p:.3f}", f"{r:.3f}")
+        out[k] = (tp[k], made[k], planted[k], hit_truth[k])
+    console.print(table)
+    return out
+
+
+def eval_audit(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    from ..engine.local import audit_against
+    from ..read import read_paths
+    from .edits import load_bbc_articles, make_edited_cases
+
+    started = time.perf_counter()
+    cases = []
+    for case in make_edited_cases(load_bbc_articles(data), seed=0, per_article=2):
+        findings = audit_against(case.derived, [case.source], mode=mode)
+        truths = [(e.kind, e.derived_span, e.source_span) for e in case.edits]
+        cases.append((findings, truths))
+    seconds = time.perf_counter() - started
+    scores = _score_findings(cases, console, f"audit of planted edits in real articles ({len(cases)} cases, {seconds:.1f} s)")
+    figures: dict[str, float] = {}
+    for k, (tp, made, planted, found) in scores.items():
+        if made:
+            figures[f"audit.{k}.precision"] = tp / made
+        if planted:
+            figures[f"audit.{k}.recall"] = found / planted
+
+    analysis, _ = _analyze(read_paths([seeds]).documents, mode)
+    findings = analysis.findings  # the audit runs inside analyze
+    truth = json.loads(Path(__file__).with_name("seed_findings.json").read_text(encoding="utf-8"))
+    text = {d.id: d.text for d in analysis.documents}
+    by_doc: dict[str, list] = {}
+    for t in truth:
+        d, s = text[t["derived"]], text[t["source"]]
+        dspan = (d.index(t["derived_quote"]), d.index(t["derived_quote"]) + len(t["derived_quote"])) if t["derived_quote"] else None
+        sspan = (s.index(t["source_quote"]), s.index(t["source_quote"]) + len(t["source_quote"])) if t["source_quote"] else None
+        by_doc.setdefault(t["derived"], []).append((t["kind"], dspan, sspan))
+    derived_ids = sorted({d.id for d in analysis.documents})
+    seed_cases = [([f for f in findings if f.derived == doc], by_doc.get(doc, [])) for doc in derived_ids]
+    seed_scores = _score_findings(seed_cases, console, "audit of the seeds against hand-checked findings")
+    tp = sum(v[0] for v in seed_scores.values())
+    made = sum(v[1] for v in seed_scores.values())
+    planted = sum(v[2] for v in seed_scores.values())
+    found = sum(v[3] for v in seed_scores.values())
+    independent = sum(1 for f in findings if f.derived.startswith("004"))
+    console.print(f"  seeds: precision {tp / max(1, made):.3f}, recall {found / max(1, planted):.3f} "
+                  f"({found} of {planted} hand-checked findings); findings on the independent article 004: {independent}")
+    figures["audit.seeds.precision"] = tp / max(1, made)
+    figures["audit.seeds.recall"] = found / max(1, planted)
+    figures["audit.seeds.independent_clean"] = float(independent == 0)
+    return figures
+
+
 SETS: dict[str, Callable[..., dict[str, float]]] = {
     "seeds": eval_seeds,
     "msrp": eval_msrp,
@@ -337,6 +432,7 @@ SETS: dict[str, Callable[..., dict[str, float]]] = {
     "same-event": eval_same_event,
     "frank": eval_frank,
     "stemma": eval_stemma,
+    "audit": eval_audit,
 }
 
 

@@ -15,8 +15,12 @@ _ABBREVIATIONS = frozenset(
     u.s u.k u.n e.u a.m p.m e.g i.e d.c n.y l.a""".split()
 )
 _NUMBERED = frozenset({"no", "nos"})  # abbreviations only when a number follows
-# a candidate boundary: terminal punctuation, optional closing quotes/brackets, then space
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# a candidate boundary: terminal punctuation, optional closing quotes/brackets, then space;
+# or, in text scraped with its spaces lost ("Kosaka.And it"), a word's end glued to a capital
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])"
+    r"|(?<=[a-z]{2})[.!?]+[\"'”’)\]]*(?=[\"'“‘]?[A-Z][a-z])"
+)
 _LINE = re.compile(r"[^\n]+")
 
 

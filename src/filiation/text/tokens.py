@@ -14,6 +14,13 @@ import numpy as np
 # A number with thousands/decimal separators, or a word with inner dots/apostrophes/hyphens kept
 # together ("U.S.", "don't", "al-Sudani" -> "al", "sudani" as two words: hyphens split).
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[.'’]\w+)*\.?", re.UNICODE)
+#: Function words: what two texts share without sharing content.
+STOPWORDS = frozenset(
+    """a an the of to in on at for by with from and or but is are was were be been being has have
+    had it its this that these those as s he she they we i you his her their our not no said says
+    will would could should may might can do does did than then there here which who whom whose
+    what when where why how also about into over after before up out so if""".split()
+)
 _STRIP = str.maketrans("", "", ".'’,")
 
 

@@ -1,0 +1,106 @@
+"""Who says what, and how sure the text is: speakers of speech verbs and hedges.
+
+Both are read per sentence and compared between a derived sentence and the source sentence
+it was aligned with.  A speaker is reduced to what identifies it (a surname, or a kind of
+source such as "officials" or "experts"), so "Mr Schenker said" and "David Schenker noted"
+agree while "officials said" and "experts warn" do not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERBS = (
+    r"said|says|say|told|tells|tell|added|adds|warned|warns|warn|claimed|claims|claim|stated|states|"
+    r"argued|argues|noted|notes|explained|explains|insisted|insists|announced|announces|reported|"
+    r"reports|confirmed|confirms|cautioned|cautions|believes|believe|believed|acknowledged|"
+    r"acknowledges|wrote|writes|estimated|estimates|suggested|suggests|predicted|predicts|"
+    r"pointed out|points out|alleged|alleges|contended|contends|asserted|asserts|observed|observes|"
+    r"stressed|stresses|admitted|admits"
+)
+# kinds of unnamed source: a change between kinds changes who vouches for the claim
+_KINDS = {
+    "official": "officials", "officials": "officials", "authorities": "officials", "administration": "officials",
+    "government": "officials", "ministry": "officials", "department": "officials", "pentagon": "officials",
+    "spokesperson": "spokesperson", "spokesman": "spokesperson", "spokeswoman": "spokesperson",
+    "representative": "spokesperson", "statement": "spokesperson",
+    "expert": "experts", "experts": "experts", "analyst": "experts", "analysts": "experts",
+    "researchers": "experts", "scientists": "experts", "observers": "experts", "commentators": "experts",
+    "critic": "critics", "critics": "critics", "opponents": "critics",
+    "source": "sources", "sources": "sources", "insiders": "sources", "person": "sources", "people": "sources",
+    "witness": "witnesses", "witnesses": "witnesses", "residents": "witnesses", "locals": "witnesses",
+    "police": "police", "officers": "police", "investigators": "police", "prosecutors": "police",
+    "military": "military", "army": "military", "forces": "military", "commander": "military",
+    "lawmakers": "lawmakers", "lawmaker": "lawmakers", "senators": "lawmakers", "politician": "lawmakers",
+    "politicians": "lawmakers", "mps": "lawmakers", "legislators": "lawmakers",
+    "report": "report", "reports": "report", "study": "report", "data": "report", "media": "report",
+}
+_PRONOUNS = frozenset("he she they it we i you who which that this".split())
+_NAME = r"(?:(?:[A-Z]\.|[A-Z][\w’'-]+)(?:\s+(?:al-|bin\s|de\s|van\s|von\s)?(?:[A-Z]\.|[A-Z][\w’'-]+)){0,3})"
+_PHRASE = r"(?:(?:the|a|an|two|three|several|some|many|other|U\.?S\.?|US|[A-Z][a-z]+)\s+){0,3}[a-z]+"
+_BEFORE = re.compile(rf"(?P<who>{_NAME}|{_PHRASE})(?:,[^,]{{1,80}},)?\s+(?:have\s+|has\s+|had\s+)?(?:{_VERBS})\b")
+_AFTER = re.compile(rf"[,”\"]\s*(?:{_VERBS})\s+(?P<who>{_NAME}|{_PHRASE})")
+_ACCORDING = re.compile(rf"\baccording to\s+(?P<who>{_NAME}|{_PHRASE})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    start: int
+    end: int
+    key: str  # a surname ("schenker") or a kind of source ("officials")
+
+
+def _speaker_key(phrase: str) -> str | None:
+    words = re.findall(r"[\w’'-]+", phrase)
+    if not words:
+        return None
+    if words[-1].lower() in _PRONOUNS:
+        return None
+    for w in reversed(words):
+        kind = _KINDS.get(w.lower())
+        if kind:
+            return kind
+    capitals = [w for w in words if w[:1].isupper() and w.lower() not in ("the", "a", "an", "mr", "mrs", "ms", "dr")]
+    if capitals:
+        return re.sub(r"[’']s?$|\.$", "", capitals[-1].lower())
+    return None
+
+
+def find_speakers(text: str, start: int, end: int) -> list[Speaker]:
+    """The speakers of the speech verbs in ``text[start:end]`` (pronouns left out: who "he" is
+    needs the sentence before)."""
+    out: list[Speaker] = []
+    for pattern in (_BEFORE, _AFTER, _ACCORDING):
+        for m in pattern.finditer(text, start, end):
+            key = _speaker_key(m.group("who"))
+            if key:
+                out.append(Speaker(m.start("who"), m.end("who"), key))
+    return out
+
+
+def speakers_agree(derived: list[Speaker], source: list[Speaker]) -> bool:
+    """True when some speaker of the derived sentence is one of the source sentence's."""
+    keys = {s.key for s in source}
+    return any(s.key in keys for s in derived)
+
+
+# --- hedges ----------------------------------------------------------------------------------
+
+_HEDGE_CLASSES = {
+    "possibility": r"may|might|could|possibly|perhaps|probably|likely|unlikely|potentially|appear(?:s|ed)? to|seem(?:s|ed)? to",
+    "report": r"reportedly|allegedly|alleged|purportedly|apparently|suspected|unconfirmed|unverified|"
+              r"(?:is|are|was|were) (?:believed|thought|said) to",
+    "source": r"according to",
+}
+_HEDGE_RES = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _HEDGE_CLASSES.items()}
+
+
+@dataclass(frozen=True)
+class Hedge:
+    start: int
+    end: int
+    kind: str
+
+
+def find_hedges(text: str, start: int, end: int) -> list[Hedge]:
+    return [Hedge(m.start(), m.end(), kind) for kind, rx in _HEDGE_RES.items() for m in rx.finditer(text, start, end)]

@@ -1,0 +1,168 @@
+"""The audit: each kind of finding on small texts a reader can check, and none on a faithful copy."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from filiation.audit import audit_document, sources_to_audit
+from filiation.audit.attribution import find_hedges, find_speakers
+from filiation.audit.numbers import find_quantities
+from filiation.audit.quotes import explain_quote, find_quotations, quote_is_faithful
+from filiation.cli import app
+from filiation.model import Document, Pair, PairEvidence, Story, StemmaEdge, StemmaNode
+from filiation.text.tokens import word_keys
+
+SOURCE = (
+    "Police said at least 40 people were hurt in the blast at the central market on Tuesday. "
+    "The fire brigade sent 12 engines to the scene and crews worked through the night. "
+    "“We will find whoever did this and bring them to justice,” the mayor Anna Keller told reporters. "
+    "Investigators believe the explosion may have been caused by a gas leak in a bakery. "
+    "The bakery's owner denied that his equipment was faulty and said it had passed inspection. "
+    "Traders said the market would reopen next week once the damaged stalls were cleared away. "
+    "The city council will meet on Friday to discuss compensation for the families affected. "
+    "(Reuters)"
+)
+
+
+def _audit(derived: str, source: str = SOURCE, **kw):
+    return audit_document(Document("copy", derived), [Document("wire", source)], **kw)
+
+
+def _kinds(findings):
+    return sorted(f.kind for f in findings)
+
+
+def test_quantities_read_as_values_with_hedges():
+    text = "At least 40 hurt, over 3,400 homes, three thousand four hundred cars, $2.5 billion, 12% more, the 21st"
+    got = [(q.value, q.hedge, q.percent) for q in find_quantities(text)]
+    assert got == [(40, "at least", False), (3400, "more than", False), (3400, None, False),
+                   (2.5e9, None, False), (12, None, True)]
+
+
+def test_equal_numbers_written_differently_are_not_findings():
+    derived = SOURCE.replace("12 engines", "twelve engines").replace("at least 40", "no fewer than 40")
+    assert "number_changed" not in _kinds(_audit(derived))
+
+
+def test_changed_number_and_changed_hedge_are_reported_with_both_spans():
+    derived = SOURCE.replace("12 engines", "15 engines").replace("at least 40", "more than 40")
+    found = [f for f in _audit(derived) if f.kind == "number_changed"]
+    assert sorted((f.derived_text, f.source_text) for f in found) == [("15", "12"), ("more than 40", "at least 40")]
+    for f in found:
+        assert derived[f.derived_span[0]:f.derived_span[1]] == f.derived_text
+        assert SOURCE[f.source_span[0]:f.source_span[1]] == f.source_text
+
+
+def test_faithful_copy_has_no_findings():
+    assert _audit(SOURCE) == []
+
+
+def test_quotes_faithful_shortened_or_altered():
+    src = "“We will find whoever did this and bring them to justice,” she said. Crews worked on."
+    quotes = find_quotations(src)
+    ok = "She vowed to “bring them to justice”, officials said."
+    changed = "“We will find whoever did this and punish them severely,” she said."
+    assert quote_is_faithful(ok, find_quotations(ok)[0], quotes)
+    q = find_quotations(changed)[0]
+    assert not quote_is_faithful(changed, q, quotes)
+    why = explain_quote(changed, q, quotes, tuple(word_keys(src)))
+    assert why is not None and why.source_span == (quotes[0].start, quotes[0].end)
+
+
+def test_altered_and_widened_quotations_are_reported():
+    altered = SOURCE.replace("bring them to justice", "make them pay dearly")
+    assert "quote_altered" in _kinds(_audit(altered))
+    widened = SOURCE.replace("The fire brigade sent 12 engines to the scene and crews worked through the night.",
+                             "“The fire brigade sent 12 engines to the scene and crews worked through the night.”")
+    found = [f for f in _audit(widened) if f.kind == "quote_altered"]
+    assert found and "narrative" in found[0].explanation
+
+
+def test_speakers_and_hedges_are_read_per_sentence():
+    text = "U.S. officials said it could spread. “No,” said David Schenker. According to police, two died."
+    assert [s.key for s in find_speakers(text, 0, len(text))] == ["officials", "schenker", "police"]
+    assert sorted(h.kind for h in find_hedges(text, 0, len(text))) == ["possibility", "source"]
+
+
+def test_attribution_and_hedge_changes_are_reported():
+    derived = SOURCE.replace("Police said at least 40", "Experts said at least 40").replace(
+        "may have been caused", "was caused")
+    kinds = _kinds(_audit(derived))
+    assert "attribution_changed" in kinds and "hedge_changed" in kinds
+
+
+def test_unsupported_addition_but_not_connective_text():
+    added = SOURCE.replace("(Reuters)", "This is a disgrace and the government must resign over its failure now. (Reuters)")
+    found = [f for f in _audit(added) if f.kind == "unsupported_addition"]
+    assert len(found) == 1 and found[0].source_span is None and "disgrace" in found[0].derived_text
+    connective = SOURCE.replace("The city council", "Meanwhile, the city council")
+    assert "unsupported_addition" not in _kinds(_audit(connective))
+
+
+def test_omission_of_a_denial_but_not_of_plain_shortening():
+    denial = "The bakery's owner denied that his equipment was faulty and said it had passed inspection. "
+    assert "omission" in _kinds(_audit(SOURCE.replace(denial, "")))
+    plain = "Traders said the market would reopen next week once the damaged stalls were cleared away. "
+    assert "omission" not in _kinds(_audit(SOURCE.replace(plain, "")))
+    assert "omission" not in _kinds(_audit(SOURCE.replace(denial, ""), summary=True))
+
+
+def test_missing_credit_only_where_the_source_carries_one():
+    uncredited = SOURCE.replace("(Reuters)", "")
+    assert "missing_credit" in _kinds(_audit(uncredited))
+    assert "missing_credit" not in _kinds(_audit(uncredited, source=uncredited))
+    metadata = audit_document(Document("copy", uncredited), [Document("wire", uncredited, source="Wire Service")])
+    assert "missing_credit" in _kinds(metadata)
+
+
+def _pair(a, b, direction, relation="paraphrase"):
+    e = PairEvidence(0, 0, 0, 0, 0, 0, 0, 0, 10, 10, 0.9, 0.5)
+    return Pair(a, b, relation, 0.9, direction, e)
+
+
+def test_a_grandchild_is_audited_against_its_parent_not_its_grandparent():
+    pairs = [_pair("a", "b", "a->b"), _pair("b", "c", "a->b"), _pair("a", "c", "a->b"), _pair("c", "d", "common_source")]
+    story = Story("s1", ("a", "b", "c"), tuple(StemmaNode(x, "document") for x in "abc"),
+                  (StemmaEdge("a", "b", "paraphrase", 0.9, "content"), StemmaEdge("b", "c", "paraphrase", 0.9, "content")))
+    chosen = {k: [(p.a, p.b) for p in v] for k, v in sources_to_audit(pairs, [story]).items()}
+    assert chosen == {"b": [("a", "b")], "c": [("b", "c")]}
+
+
+def test_cli_audit_prints_findings_and_json(tmp_path):
+    src = tmp_path / "wire.txt"
+    src.write_text(SOURCE, encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SOURCE.replace("12 engines", "15 engines"), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", str(copy), str(src), "--mode", "fast", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(r["kind"], r["derived_text"], r["source_text"]) for r in rows] == [("number_changed", "15", "12")]
+
+
+def test_cli_audit_names_an_unreadable_file(tmp_path):
+    src = tmp_path / "wire.txt"
+    src.write_text(SOURCE, encoding="utf-8")
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    result = CliRunner().invoke(app, ["audit", str(bad), str(src), "--mode", "fast"])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("mode", ["fast"])
+def test_analyze_writes_audit_jsonl(tmp_path, mode):
+    from filiation.engine.local import analyze
+    from filiation.schema import finding_from_row, finding_row, write_analysis
+
+    copy = SOURCE.replace("12 engines", "15 engines").replace("(Reuters)", "")
+    docs = [Document("wire", SOURCE, date="2024-03-01T08:00:00Z"), Document("copy", copy, date="2024-03-02T08:00:00Z")]
+    analysis = analyze(docs, mode=mode)
+    assert analysis.pairs[0].direction == "b->a"  # dates decide which one is the copy
+    write_analysis(analysis, tmp_path, {})
+    rows = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert {r["kind"] for r in rows} >= {"number_changed", "missing_credit"}
+    assert [finding_from_row(r) for r in rows] == analysis.findings
+    assert [finding_row(f) for f in analysis.findings] == rows
