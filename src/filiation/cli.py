@@ -114,6 +114,7 @@ def audit(
     """What DERIVED changed, invented or dropped against SOURCE."""
     _quiet_libraries()
     import json
+    from dataclasses import replace
 
     from .engine.local import audit_against
     from .read import read_paths
@@ -129,7 +130,7 @@ def audit(
             raise typer.Exit(2)
         docs.append(result.documents[0])
     if len({d.id for d in docs}) != len(docs):
-        docs = [type(d)(**{**d.__dict__, "id": f"{d.id}#{n}"}) for n, d in enumerate(docs)]
+        docs = [replace(d, id=f"{d.id}#{n}") for n, d in enumerate(docs)]
     findings = audit_against(docs[0], docs[1:], mode=mode)
     if as_json:
         for f in findings:

@@ -236,7 +236,6 @@ class _Auditor:
                     continue  # the copy left this whole stretch out: shortening, not omission
                 if max((dice(src.content[j], c) for c in self.d.content), default=0.0) >= t.omission_max_dice:
                     continue
-                # said again in another source the copy follows? then it was not dropped from the story
                 self.add("omission", "medium", k, None, src.spans[j],
                          "the copy keeps the sentences around this one but drops it, and it carries a caveat, denial or response")
 

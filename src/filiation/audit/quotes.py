@@ -99,7 +99,7 @@ def explain_quote(
         return QuoteMismatch(quote, None, "words the source wrote as narrative are put in quotation marks")
     best, score = None, 0.0
     for sq in source_quotes:
-        s = min(_overlap(quote.words, sq.words), 1.0) * 0.5 + _overlap(sq.words, quote.words) * 0.5
+        s = (_overlap(quote.words, sq.words) + _overlap(sq.words, quote.words)) / 2
         if s > score:
             best, score = sq, s
     if best is not None and score >= 0.5:

@@ -346,8 +346,8 @@ def _finding_hits(finding, truth_kind: str, truth_derived, truth_source) -> bool
     return _spans_meet(finding.derived_span, truth_derived)
 
 
-def _score_findings(cases, console: Console, title: str) -> dict[str, tuple[int, int, int]]:
-    """``kind -> (true positives, findings, planted)`` over ``(findings, truths)`` cases, where a
+def _score_findings(cases, console: Console, title: str) -> dict[str, tuple[int, int, int, int]]:
+    """``kind -> (right findings, findings, planted, planted found)`` over ``(findings, truths)`` cases, where a
     truth is ``(kind, derived_span, source_span)``; printed as a table."""
     from ..model import FINDING_KINDS
 
