@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shingles import word_shingle_hashes  # noqa: E402  (bench-local stand-in)
+from filiation.candidates.lexical import document_shingles as word_shingle_hashes  # noqa: E402
 
 KINDS = ("duplicate", "light_edit", "excerpt", "cut_edit", "rewrite")
 DERIVED_SHARE = 0.05

@@ -80,8 +80,8 @@ def _summary(analysis, out_dir: Path, seconds: float) -> None:
             detail.add_row(p.a, p.b, p.relation, p.direction, f"{p.confidence:.2f}")
         out.print(detail)
     _findings_summary(analysis.findings)
-    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ "
-              "(documents.jsonl, pairs.jsonl, passages.jsonl, stemma.json, audit.jsonl, manifest.json)")
+    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ (open {out_dir / 'report.html'} in a browser; "
+              "data in documents, texts, pairs, passages, audit .jsonl, stemma.json, manifest.json)")
 
 
 def _findings_summary(findings) -> None:
@@ -183,6 +183,205 @@ def stemma(
         sys.stdout.write(text)
     else:
         write_text_atomic(out, text)
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="A results folder written by 'filiation analyze'."),
+    to: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write (default: RESULTS/report.html)."),
+) -> None:
+    """Write the self-contained HTML report of a results folder again."""
+    from .report import Results, ResultsError, write_report
+
+    try:
+        loaded = Results.load(results)
+    except ResultsError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    target = to or results / "report.html"
+    write_report(loaded, target)
+    out.print(f"wrote {target}")
+
+
+@app.command()
+def serve(
+    results: Optional[Path] = typer.Option(None, "--results", help="A results folder written by 'filiation analyze'."),
+    archive: Optional[Path] = typer.Option(None, "--archive", help="An archive to check against (and add to, with the token)."),
+    mode: str = typer.Option("full", "--mode", help="How archive checks run: 'full' or 'fast'."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port"),
+    token: Optional[str] = typer.Option(None, "--token", envvar="FILIATION_TOKEN", show_envvar=True,
+                                        help="Bearer token for routes that change state (else they are off)."),
+    cors_origin: Optional[List[str]] = typer.Option(None, "--cors-origin", help="Allow this origin (repeatable); none by default."),
+    max_body: int = typer.Option(5_000_000, "--max-body", help="Largest request body, bytes."),
+    max_documents: int = typer.Option(100, "--max-documents", help="Most documents in one POST /api/analyze."),
+    max_text: int = typer.Option(500_000, "--max-text", help="Longest document text, characters."),
+) -> None:
+    """Serve the report's pages and a JSON API (OpenAPI at /openapi.json)."""
+    _quiet_libraries()
+    import uvicorn
+
+    from .report import ResultsError
+    from .service import Limits, create_app
+
+    from .archive import ArchiveError
+
+    if results is None and archive is None:
+        err.print("[red]error:[/red] give --results, --archive or both")
+        raise typer.Exit(2)
+    if archive is not None and not archive.exists():
+        err.print(f"[red]error:[/red] {archive}: no such archive", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        application = create_app(results, archive=archive, archive_mode=mode, token=token, cors_origins=tuple(cors_origin or ()),
+                                 limits=Limits(max_body_bytes=max_body, max_documents=max_documents, max_text_chars=max_text))
+    except (ResultsError, ArchiveError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    err.print(f"serving {results or archive} on http://{host}:{port}/ (API under /api/, schema at /openapi.json)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+archive_app = typer.Typer(no_args_is_help=True, help="A persistent archive that new articles are checked against.")
+app.add_typer(archive_app, name="archive")
+
+
+def _open_archive(path: Path, mode: str = "full", must_exist: bool = False):
+    from .archive import Archive, ArchiveError
+    from .settings import Settings
+
+    if must_exist and not path.exists():
+        err.print(f"[red]error:[/red] {path}: no such archive (create it with 'filiation archive add {path} PATHS...')",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        return Archive(path, Settings(mode=mode))  # type: ignore[arg-type]
+    except (ArchiveError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def _read_or_exit(paths) -> list:
+    from .read import read_paths
+
+    result = read_paths(list(paths))
+    for problem in result.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    if not result.documents:
+        err.print("[red]error:[/red] no document could be read")
+        raise typer.Exit(1)
+    return result.documents
+
+
+@archive_app.command("add")
+def archive_add(
+    archive: Path = typer.Argument(..., help="The archive file (SQLite; created if missing)."),
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or '-' for JSONL on standard input."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print each id once it is safely stored."),
+) -> None:
+    """Add documents to an archive; re-adding a document is a no-op."""
+    _quiet_libraries()
+    docs = _read_or_exit(paths)
+    with _open_archive(archive) as store:
+        def done(ids: list[str]) -> None:
+            if verbose:
+                sys.stdout.write("".join(f"added {i}\n" for i in ids))
+                sys.stdout.flush()
+
+        report = store.add(docs, done=done)
+        total = len(store)
+    for problem in report.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    out.print(f"{len(report.added)} added, {len(report.unchanged)} already archived; {archive} holds {total} documents")
+
+
+def _print_check(result) -> None:
+    if not result.pairs:
+        out.print(f"{result.document.id}: nothing in the archive is related "
+                  f"({result.candidates} candidates, {result.timings_ms['total']:.0f} ms)", highlight=False)
+        return
+    table = Table(title=f"{result.document.id}: {len(result.pairs)} related archived documents "
+                        f"({result.timings_ms['total']:.0f} ms)")
+    from .relate.direction import source_of
+
+    for col in ("archived", "relation", "derivation", "confidence", "passages"):
+        table.add_column(col)
+    for p in sorted(result.pairs, key=lambda p: -p.confidence):
+        other = p.b if p.a == result.document.id else p.a
+        src = source_of(p)
+        way = {None: p.direction.replace("_", " "), other: "new from archived", result.document.id: "archived from new"}
+        table.add_row(other, p.relation, way.get(src, p.direction), f"{p.confidence:.2f}", str(len(p.passages)))
+    out.print(table)
+    for f in result.findings:
+        out.print(f"  {f.severity:<6} {f.kind}: {f.explanation}", highlight=False)
+
+
+@app.command()
+def check(
+    archive: Path = typer.Argument(..., help="An archive made by 'filiation archive add'."),
+    paths: List[str] = typer.Argument(..., help="The new article(s): files, folders or '-'."),
+    mode: str = typer.Option("full", "--mode", help="'full' (semantic) or 'fast'."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per article: pairs (ids as in pairs.jsonl), passages, findings."),
+) -> None:
+    """What in the archive each new article reuses, and how."""
+    _quiet_libraries()
+    import json
+
+    docs = _read_or_exit(paths)
+    with _open_archive(archive, mode, must_exist=True) as store:
+        for doc in docs:
+            result = store.check(doc)
+            if as_json:
+                sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            else:
+                _print_check(result)
+
+
+@app.command()
+def watch(
+    archive: Path = typer.Argument(..., help="An archive made by 'filiation archive add' (created if missing)."),
+    folder: Optional[List[Path]] = typer.Option(None, "--folder", help="A folder to watch for new files (repeatable)."),
+    feed: Optional[List[str]] = typer.Option(None, "--feed", help="An RSS/Atom feed URL or file (repeatable)."),
+    webhook: Optional[str] = typer.Option(None, "--webhook", help="POST each result here as JSON, besides printing it."),
+    interval: float = typer.Option(60.0, "--interval", help="Seconds between looks."),
+    once: bool = typer.Option(False, "--once", help="Look once and stop."),
+    add: bool = typer.Option(True, "--add/--no-add", help="Archive each checked article after checking it."),
+    mode: str = typer.Option("full", "--mode"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of tables."),
+) -> None:
+    """Check new articles as they arrive in a folder or a feed; remembers what it has seen."""
+    _quiet_libraries()
+    import json
+
+    from .archive.watch import post_webhook, sources_of, watch_once
+
+    if not folder and not feed:
+        err.print("[red]error:[/red] give at least one --folder or --feed")
+        raise typer.Exit(2)
+    arrivals = sources_of(list(folder or []), list(feed or []))
+
+    def report(result) -> None:
+        payload = result.to_json()
+        if as_json:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_check(result)
+        if webhook:
+            try:
+                post_webhook(webhook, payload)
+            except OSError as exc:
+                err.print(f"[yellow]warning:[/yellow] {webhook}: webhook failed ({exc})", highlight=False, soft_wrap=True)
+
+    def warn(problem) -> None:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+
+    with _open_archive(archive, mode) as store:
+        while True:
+            watch_once(store, arrivals(), report, warn, add=add)
+            if once:
+                return
+            time.sleep(interval)
 
 
 @app.command("eval")

@@ -15,7 +15,8 @@ from typing import Iterable
 
 from .model import Analysis, Document, Finding, Pair, PairEvidence, Passage
 
-OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.jsonl", "stemma.json", "audit.jsonl", "manifest.json")
+OUTPUT_FILES = ("documents.jsonl", "texts.jsonl", "pairs.jsonl", "passages.jsonl", "stemma.json", "audit.jsonl",
+                "manifest.json", "report.html")
 
 
 def document_row(doc: Document, sentences: list[tuple[int, int]]) -> dict:
@@ -67,10 +68,17 @@ def passage_from_row(row: dict) -> Passage:
     return Passage(**row)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from their readers
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             write(fh)
             fh.flush()
@@ -101,16 +109,22 @@ def write_text_atomic(path: Path, text: str) -> None:
     _atomic_write(Path(path), lambda fh: fh.write(text))
 
 
-def write_analysis(analysis: Analysis, out: str | os.PathLike, manifest: dict) -> None:
-    """Write ``documents.jsonl``, ``pairs.jsonl``, ``passages.jsonl``, ``stemma.json``,
-    ``audit.jsonl`` and ``manifest.json``."""
+def write_analysis(analysis: Analysis, out: str | os.PathLike, manifest: dict, report: bool = True) -> None:
+    """Write ``documents.jsonl``, ``texts.jsonl``, ``pairs.jsonl``, ``passages.jsonl``,
+    ``stemma.json``, ``audit.jsonl``, ``report.html`` (drawn by ``filiation.report``) and, last,
+    ``manifest.json``."""
     out = Path(out)
     write_jsonl_atomic(out / "documents.jsonl",
                        (document_row(d, analysis.sentences.get(d.id, [])) for d in analysis.documents))
+    write_jsonl_atomic(out / "texts.jsonl", ({"id": d.id, "text": d.text} for d in analysis.documents))
     write_jsonl_atomic(out / "pairs.jsonl", (pair_row(p) for p in analysis.pairs))
     write_jsonl_atomic(out / "passages.jsonl", (passage_row(p) for p in analysis.passages))
     write_json_atomic(out / "stemma.json", stemma_document(analysis.stories))
     write_jsonl_atomic(out / "audit.jsonl", (finding_row(f) for f in analysis.findings))
+    if report:
+        from .report import Results, write_report
+
+        write_report(Results.from_analysis(analysis), out / "report.html")
     write_json_atomic(out / "manifest.json", manifest)
 
 

@@ -87,6 +87,23 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
     return both[share_specifics(docs, both, settings.screen_entities, settings.screen_bigrams)]
 
 
+def relate_candidates(normalised: list[NormalisedDocument], sentence_vectors: list[np.ndarray], doc_vectors: np.ndarray,
+                      candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None) -> list[Pair]:
+    """Align each candidate pair, classify it, and mark copies that are siblings rather than
+    parent and child: the pairs of a corpus, or of a new article and its archived candidates."""
+    tick = tick or (lambda stage, done, total: None)
+    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    tick("align", len(aligned), len(aligned))
+    pairs: list[Pair] = []
+    for ap in aligned:
+        pair = classify_pair(normalised[ap.a], normalised[ap.b], ap, settings)
+        if pair is not None:
+            pairs.append(pair)
+    pairs = mark_siblings(pairs, reuse_strength)
+    tick("relate", len(pairs), len(pairs))
+    return pairs
+
+
 def analyze(
     inputs: Sequence[str | os.PathLike | Document] | str | os.PathLike,
     settings: Settings | None = None,
@@ -115,15 +132,7 @@ def analyze(
     transformer = None
     if settings.mode == "full" and transformer_available() and len(candidates):
         transformer = transformer_encoder().encode
-    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
-    tick("align", len(aligned), len(aligned))
-    pairs: list[Pair] = []
-    for ap in aligned:
-        pair = classify_pair(normalised[ap.a], normalised[ap.b], ap, settings)
-        if pair is not None:
-            pairs.append(pair)
-    pairs = mark_siblings(pairs, reuse_strength)
-    tick("relate", len(pairs), len(pairs))
+    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick)
     stories = build_stories(documents, pairs, settings)
     tick("stemma", len(stories), len(stories))
     analysis = Analysis(
@@ -136,6 +145,30 @@ def analyze(
     if settings.audit:
         analysis.findings = audit_analysis(analysis, transformer)
         tick("audit", len(analysis.findings), len(analysis.findings))
+    return analysis
+
+
+def relate_to(document: Document, others: list[Document], settings: Settings | None = None) -> Analysis:
+    """``document`` against ``others`` only (the archive's candidates for it): the pairs it
+    forms with them, decided by the same stages as ``analyze``, and the audit of whichever
+    side derives from the other.  Pairs among ``others`` are not computed."""
+    settings = settings or Settings()
+    docs = sorted([document, *[d for d in others if d.id != document.id]], key=lambda d: d.id)
+    at = next(k for k, d in enumerate(docs) if d is document)
+    shingles = text_shingles([d.text for d in docs], settings.shingle_size)
+    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(docs, shingles)]
+    sentence_vectors, doc_vectors = embed_documents(normalised)
+    candidates = np.asarray([[min(k, at), max(k, at)] for k in range(len(docs)) if k != at], dtype=np.int64).reshape(-1, 2)
+    if len(candidates):
+        candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)]
+    transformer = None
+    if settings.mode == "full" and transformer_available() and len(candidates):
+        transformer = transformer_encoder().encode
+    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    analysis = Analysis(documents=docs, pairs=pairs, sentences={d.doc.id: d.sentences for d in normalised},
+                        stories=build_stories(docs, pairs, settings))
+    if settings.audit:
+        analysis.findings = [f for f in audit_analysis(analysis, transformer) if document.id in (f.derived, f.source)]
     return analysis
 
 

@@ -78,16 +78,29 @@ def _layers(story: Story) -> list[list[str]]:
     return rows
 
 
-def to_svg(story: Story, box_w: int = 170, box_h: int = 34, gap_x: int = 24, gap_y: int = 60) -> str:
+def layout_story(story: Story, box_w: int = 170, box_h: int = 34, gap_x: int = 24, gap_y: int = 60) -> dict:
+    """Where each node's box goes: layers by generation, each row centred.  The SVG here and
+    the report's drawing (which builds its SVG in the browser) both place nodes by this."""
     rows = _layers(story)
+    width = max((len(r) for r in rows), default=1) * (box_w + gap_x) + gap_x
+    height = len(rows) * (box_h + gap_y)
     kinds = {n.id: n.kind for n in story.nodes}
-    width = max(len(r) for r in rows) * (box_w + gap_x) + gap_x
-    height = len(rows) * (box_h + gap_y) + gap_y
-    where: dict[str, tuple[float, float]] = {}
+    nodes = []
     for y, row in enumerate(rows):
         offset = (width - len(row) * (box_w + gap_x) + gap_x) / 2
         for x, node in enumerate(row):
-            where[node] = (offset + x * (box_w + gap_x), gap_y / 2 + y * (box_h + gap_y))
+            nodes.append({"id": node, "kind": kinds[node],
+                          "x": round(offset + x * (box_w + gap_x), 1), "y": round(gap_y / 2 + y * (box_h + gap_y), 1)})
+    edges = [{"source": e.source, "target": e.target, "relation": e.relation,
+              "confidence": e.confidence, "direction_evidence": e.direction_evidence} for e in story.edges]
+    return {"width": width, "height": height, "box_w": box_w, "box_h": box_h, "nodes": nodes, "edges": edges}
+
+
+def to_svg(story: Story) -> str:
+    layout = layout_story(story)
+    width, height, box_w, box_h = layout["width"], layout["height"], layout["box_w"], layout["box_h"]
+    where = {n["id"]: (n["x"], n["y"]) for n in layout["nodes"]}
+    kinds = {n["id"]: n["kind"] for n in layout["nodes"]}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="12">',

@@ -1,0 +1,220 @@
+"""An archive that new articles are checked against: add documents once, check each new one.
+
+``Archive`` joins the three pieces: the SQLite store (the truth: texts, signatures, vectors,
+results), the band index (lexical candidates) and the vector index (semantic candidates),
+both kept beside the database in ``ARCHIVE.db.index/`` and caught up from it when behind.
+A check finds candidates in the two indexes and hands them, with the new article, to the
+same relate and audit stages as ``analyze`` (``engine.local.relate_to``).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..candidates.minhash import oph_signatures
+from ..model import Document, Finding, Pair, ReadProblem
+from ..settings import Settings
+from ..text.normalise import normalise
+from ..text.shingles import text_shingles
+from .bands import BandIndex
+from .store import ArchiveStore, digest_of
+from .vectors import VectorIndex
+
+BATCH = 1000  # documents per transaction: a crash loses at most the batch being written
+
+
+@dataclass
+class AddReport:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # already archived with the same text: a no-op
+    problems: list[ReadProblem] = field(default_factory=list)  # e.g. an id archived with another text
+
+
+@dataclass
+class CheckResult:
+    """What in the archive ``document`` reuses (or is reused by), and how."""
+
+    document: Document
+    pairs: list[Pair]
+    findings: list[Finding]
+    candidates: int  # archived documents the indexes proposed
+    timings_ms: dict[str, float]
+
+    def to_json(self) -> dict:
+        from ..schema import finding_row, pair_row, passage_row
+
+        return {
+            "document": self.document.id,
+            "pairs": [pair_row(p) | {"passages": [passage_row(x) for x in p.passages]} for p in self.pairs],
+            "findings": [finding_row(f) for f in self.findings],
+            "candidates": self.candidates,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+def sketch(documents: list[Document], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's MinHash signature and static document vector, as ``analyze`` makes them."""
+    from ..engine.local import embed_documents
+
+    shingles = text_shingles([d.text for d in documents], settings.shingle_size)
+    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(documents, shingles)]
+    _, vectors = embed_documents(normalised)
+    return oph_signatures([n.shingles for n in normalised], settings.num_perm), vectors
+
+
+class Archive:
+    """``Archive(path)`` opens or creates ``path`` (SQLite) and ``path.index/`` beside it."""
+
+    def __init__(self, path: str | Path, settings: Settings | None = None, max_lexical: int = 30):
+        from ..embed import static_encoder
+
+        self.settings = settings or Settings()
+        self.max_lexical = max_lexical
+        self.path = Path(path)
+        self.dim = static_encoder().dim
+        key = {"num_perm": self.settings.num_perm, "bands": self.settings.bands, "rows": self.settings.rows,
+               "shingle_size": self.settings.shingle_size, "vector_dim": self.dim}
+        self.store = ArchiveStore(self.path, key)
+        self.index_dir = Path(str(self.path) + ".index")
+        self._bands: BandIndex | None = None
+        self._vectors: VectorIndex | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self.store.count()
+
+    # ---- adding --------------------------------------------------------------------------
+
+    def add(self, documents: Iterable[Document], done: Callable[[list[str]], None] | None = None) -> AddReport:
+        """Archive ``documents``; each batch is committed before ``done`` hears of it, and the
+        indexes are brought up to date at the end."""
+        report = AddReport()
+        batch: list[Document] = []
+        for doc in documents:
+            batch.append(doc)
+            if len(batch) >= BATCH:
+                self._add_batch(batch, report, done)
+                batch = []
+        if batch:
+            self._add_batch(batch, report, done)
+        if report.added:
+            self.sync_indexes(save=True)
+        return report
+
+    def _add_batch(self, batch: list[Document], report: AddReport, done) -> None:
+        fresh: dict[str, Document] = {}
+        for d in batch:
+            if d.id in fresh:
+                report.problems.append(ReadProblem(d.path or d.id, f"duplicate id {d.id!r} in this batch: kept the first"))
+            else:
+                fresh[d.id] = d
+        archived = self.store.existing(fresh)
+        new = []
+        for d in fresh.values():
+            if d.id not in archived:
+                new.append(d)
+            elif archived[d.id] == digest_of(d.text):
+                report.unchanged.append(d.id)
+            else:
+                report.problems.append(ReadProblem(d.path or d.id, f"id {d.id!r} is archived with another text: kept the archived one"))
+        if not new:
+            return
+        signatures, vectors = sketch(new, self.settings)
+        with self.store.write() as db:
+            # another process may have added some of these since we looked
+            taken = set(self.store.existing(d.id for d in new))
+            keep = [k for k, d in enumerate(new) if d.id not in taken]
+            self.store.insert(db, [new[k] for k in keep], signatures[keep], vectors[keep])
+        added = [new[k].id for k in keep]
+        report.unchanged.extend(d.id for d in new if d.id in taken)
+        report.added.extend(added)
+        if done:
+            done(added)
+
+    # ---- indexes -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _index_lock(self):
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / "lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def sync_indexes(self, save: bool = False) -> tuple[BandIndex, VectorIndex]:
+        """Load the saved indexes, rebuild one that is missing, torn or of another database,
+        and catch both up with documents added since; ``save`` writes them back."""
+        with self._index_lock() if save else contextlib.nullcontext():
+            s = self.settings
+            bands = self._bands or BandIndex.load(self.index_dir, s.bands, s.rows)
+            vectors = self._vectors or VectorIndex.load(self.index_dir, self.dim)
+            if bands is None or bands.documents != self.store.count_upto(bands.covered):
+                bands = BandIndex.empty(s.bands, s.rows)
+            if vectors is None or vectors.index.ntotal != self.store.count_upto(vectors.covered):
+                vectors = VectorIndex(self.dim)
+            behind = min(bands.covered, vectors.covered)
+            changed = False
+            for numbers, sigs, vecs in self.store.signatures_after(behind):
+                b_new, v_new = numbers > bands.covered, numbers > vectors.covered
+                bands.extend(numbers[b_new], sigs[b_new])
+                vectors.extend(numbers[v_new], vecs[v_new])
+                changed = True
+            if save and changed:
+                bands.save(self.index_dir)
+                vectors.save(self.index_dir)
+            self._bands, self._vectors = bands, vectors
+            return bands, vectors
+
+    # ---- checking ------------------------------------------------------------------------
+
+    def lexical_candidates(self, document: Document) -> tuple[np.ndarray, np.ndarray]:
+        """The lexical stage alone: archived documents sharing LSH bands with ``document``,
+        most bands first (``(numbers, bands shared)``, at most ``max_lexical``)."""
+        bands = self._bands if self._bands is not None else self.sync_indexes()[0]
+        shingles = text_shingles([document.text], self.settings.shingle_size)[0]
+        signature = oph_signatures([shingles], self.settings.num_perm)
+        numbers, shared, _ = bands.query(signature, self.settings.max_bucket)
+        order = np.argsort(-shared, kind="stable")[: self.max_lexical]
+        return numbers[order], shared[order]
+
+    def check(self, document: Document, save: bool = True) -> CheckResult:
+        """Which archived documents ``document`` reuses or is reused by: relation, direction,
+        passages, and the audit of the derived side."""
+        from ..engine.local import relate_to
+
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        bands, vectors = (self._bands, self._vectors) if self._bands is not None else self.sync_indexes()
+        lexical, _ = self.lexical_candidates(document)
+        timings["lexical"] = (time.perf_counter() - started) * 1000
+        t = time.perf_counter()
+        _, vector = sketch([document], self.settings)
+        semantic, _ = vectors.query(vector[0], self.settings.neighbours, self.settings.min_doc_cosine)
+        timings["semantic"] = (time.perf_counter() - t) * 1000
+        numbers = list(dict.fromkeys([*lexical.tolist(), *semantic.tolist()]))
+        others = [d for d in self.store.documents_of(numbers) if not (d.id == document.id and d.text == document.text)]
+        t = time.perf_counter()
+        analysis = relate_to(document, others, self.settings)
+        timings["relate"] = (time.perf_counter() - t) * 1000
+        pairs = [p for p in analysis.pairs if document.id in (p.a, p.b)]
+        result = CheckResult(document, pairs, analysis.findings, len(others), timings)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        if save:
+            self.store.save_check(document, result.to_json())
+        return result
