@@ -12,17 +12,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[full,dev]"
 	touch $(STAMP)
 
-.PHONY: setup demo test test-fast eval bench
+.PHONY: setup demo test test-all eval bench
 setup: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/filiation analyze examples/seeds --out results/
 
+# what CI runs: everything but the tests marked slow (100 kill -9 trials of 'archive add', ...)
 test: $(STAMP)
-	$(PY) -m pytest -q
-
-test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q
 
 eval: $(STAMP)
 	$(VENV)/bin/filiation eval --data ../shared/data

@@ -292,7 +292,8 @@ def archive_add(
         total = len(store)
     for problem in report.problems:
         err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
-    out.print(f"{len(report.added)} added, {len(report.unchanged)} already archived; {archive} holds {total} documents")
+    out.print(f"{len(report.added)} added, {len(report.unchanged)} already archived; {archive} holds {total} documents",
+              highlight=False, soft_wrap=True)
 
 
 def _print_check(result) -> None:
@@ -348,6 +349,8 @@ def watch(
     add: bool = typer.Option(True, "--add/--no-add", help="Archive each checked article after checking it."),
     mode: str = typer.Option("full", "--mode"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of tables."),
+    allow_private: bool = typer.Option(False, "--allow-private-addresses",
+                                       help="Fetch pages on loopback/intranet addresses (refused by default)."),
 ) -> None:
     """Check new articles as they arrive in a folder or a feed; remembers what it has seen."""
     _quiet_libraries()
@@ -358,7 +361,11 @@ def watch(
     if not folder and not feed:
         err.print("[red]error:[/red] give at least one --folder or --feed")
         raise typer.Exit(2)
-    arrivals = sources_of(list(folder or []), list(feed or []))
+    from functools import partial
+
+    from .archive.watch import fetch_page
+
+    arrivals = sources_of(list(folder or []), list(feed or []), partial(fetch_page, allow_private=allow_private))
 
     def report(result) -> None:
         payload = result.to_json()

@@ -84,6 +84,7 @@ class Archive:
         self.index_dir = Path(str(self.path) + ".index")
         self._bands: BandIndex | None = None
         self._vectors: VectorIndex | None = None
+        self._unsaved = False  # the loaded indexes hold changes not yet written
 
     def close(self) -> None:
         self.store.close()
@@ -111,8 +112,7 @@ class Archive:
                 batch = []
         if batch:
             self._add_batch(batch, report, done)
-        if report.added:
-            self.sync_indexes(save=True)
+        self.sync_indexes(save=True)  # also mends an index a killed run left torn
         return report
 
     def _add_batch(self, batch: list[Document], report: AddReport, done) -> None:
@@ -164,29 +164,39 @@ class Archive:
             s = self.settings
             bands = self._bands or BandIndex.load(self.index_dir, s.bands, s.rows)
             vectors = self._vectors or VectorIndex.load(self.index_dir, self.dim)
-            if bands is None or bands.documents != self.store.count_upto(bands.covered):
-                bands = BandIndex.empty(s.bands, s.rows)
-            if vectors is None or vectors.index.ntotal != self.store.count_upto(vectors.covered):
-                vectors = VectorIndex(self.dim)
-            behind = min(bands.covered, vectors.covered)
             changed = False
+            me = self.store.identity
+            if bands is None or bands.archive != me or bands.documents != self.store.count_upto(bands.covered):
+                bands, changed = BandIndex.empty(s.bands, s.rows), True
+                bands.archive = me
+            if vectors is None or vectors.archive != me or vectors.index.ntotal != self.store.count_upto(vectors.covered):
+                vectors, changed = VectorIndex(self.dim, archive=me), True
+            behind = min(bands.covered, vectors.covered)
             for numbers, sigs, vecs in self.store.signatures_after(behind):
                 b_new, v_new = numbers > bands.covered, numbers > vectors.covered
                 bands.extend(numbers[b_new], sigs[b_new])
                 vectors.extend(numbers[v_new], vecs[v_new])
                 changed = True
+            changed = changed or self._unsaved
             if save and changed:
                 bands.save(self.index_dir)
                 vectors.save(self.index_dir)
+            self._unsaved = changed and not save
             self._bands, self._vectors = bands, vectors
             return bands, vectors
+
+    def _current_indexes(self) -> tuple[BandIndex, VectorIndex]:
+        """The loaded indexes, caught up first if another process has added documents since."""
+        if self._bands is None or self._vectors is None or self.store.max_number() > min(self._bands.covered, self._vectors.covered):
+            return self.sync_indexes()
+        return self._bands, self._vectors
 
     # ---- checking ------------------------------------------------------------------------
 
     def lexical_candidates(self, document: Document) -> tuple[np.ndarray, np.ndarray]:
         """The lexical stage alone: archived documents sharing LSH bands with ``document``,
         most bands first (``(numbers, bands shared)``, at most ``max_lexical``)."""
-        bands = self._bands if self._bands is not None else self.sync_indexes()[0]
+        bands, _ = self._current_indexes()
         shingles = text_shingles([document.text], self.settings.shingle_size)[0]
         signature = oph_signatures([shingles], self.settings.num_perm)
         numbers, shared, _ = bands.query(signature, self.settings.max_bucket)
@@ -200,7 +210,7 @@ class Archive:
 
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        bands, vectors = (self._bands, self._vectors) if self._bands is not None else self.sync_indexes()
+        bands, vectors = self._current_indexes()
         lexical, _ = self.lexical_candidates(document)
         timings["lexical"] = (time.perf_counter() - started) * 1000
         t = time.perf_counter()

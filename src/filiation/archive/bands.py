@@ -36,6 +36,7 @@ class BandIndex:
     bands: int
     rows: int
     documents: int = 0  # how many documents are indexed (to tell an index of another database)
+    archive: str = ""  # the identity of the database it indexes
 
     @classmethod
     def empty(cls, bands: int, rows: int) -> "BandIndex":
@@ -86,7 +87,7 @@ class BandIndex:
                 os.fsync(fh.fileno())
             os.replace(tmp, folder / name)
         meta = {"covered": self.covered, "documents": self.documents, "entries": int(len(self.keys)),
-                "bands": self.bands, "rows": self.rows}
+                "bands": self.bands, "rows": self.rows, "archive": self.archive}
         tmp = folder / ".bands.json.tmp"
         tmp.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp, folder / "bands.json")
@@ -98,8 +99,8 @@ class BandIndex:
             meta = json.loads((folder / "bands.json").read_text(encoding="utf-8"))
             keys = np.load(folder / "band-keys.npy", mmap_mode="r")
             docs = np.load(folder / "band-docs.npy", mmap_mode="r")
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError):
             return None
         if (meta.get("bands"), meta.get("rows")) != (bands, rows) or not (len(keys) == len(docs) == meta.get("entries")):
             return None
-        return cls(keys, docs, int(meta["covered"]), bands, rows, int(meta.get("documents", -1)))
+        return cls(keys, docs, int(meta["covered"]), bands, rows, int(meta.get("documents", -1)), str(meta.get("archive", "")))

@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -87,8 +88,11 @@ class ArchiveStore:
         rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         wanted = {"schema_version": str(SCHEMA_VERSION), "settings": json.dumps(settings_key, sort_keys=True)}
         if not rows:
-            self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", wanted.items())
+            # a name of its own, so indexes left beside a deleted and re-created file are not trusted
+            self.identity = uuid.uuid4().hex
+            self.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [*wanted.items(), ("identity", self.identity)])
             return
+        self.identity = rows.get("identity", "")
         if rows.get("schema_version") != wanted["schema_version"]:
             raise ArchiveError(f"{self.path}: archive schema {rows.get('schema_version')}, this filiation reads {SCHEMA_VERSION}")
         if rows.get("settings") != wanted["settings"]:

@@ -10,7 +10,7 @@ import numpy as np
 
 
 class VectorIndex:
-    def __init__(self, dim: int, index=None, covered: int = 0):
+    def __init__(self, dim: int, index=None, covered: int = 0, archive: str = ""):
         import faiss
 
         self.dim = dim
@@ -18,6 +18,7 @@ class VectorIndex:
             index = faiss.IndexIDMap2(faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT))
         self.index = index
         self.covered = covered
+        self.archive = archive  # the identity of the database it indexes
 
     def extend(self, numbers: np.ndarray, vectors: np.ndarray) -> None:
         if not len(numbers):
@@ -45,7 +46,7 @@ class VectorIndex:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, folder / "vectors.faiss")
-        meta = {"covered": self.covered, "entries": int(self.index.ntotal), "dim": self.dim}
+        meta = {"covered": self.covered, "entries": int(self.index.ntotal), "dim": self.dim, "archive": self.archive}
         tmp = folder / ".vectors.json.tmp"
         tmp.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp, folder / "vectors.json")
@@ -57,8 +58,8 @@ class VectorIndex:
         try:
             meta = json.loads((folder / "vectors.json").read_text(encoding="utf-8"))
             index = faiss.read_index(str(folder / "vectors.faiss"))
-        except (OSError, ValueError, RuntimeError):
+        except (OSError, ValueError, EOFError, RuntimeError):
             return None
         if meta.get("dim") != dim or index.ntotal != meta.get("entries") or index.d != dim:
             return None
-        return cls(dim, index, int(meta["covered"]))
+        return cls(dim, index, int(meta["covered"]), str(meta.get("archive", "")))

@@ -23,6 +23,7 @@ class Arrival:
     key: str  # what 'seen' remembers
     document: Document | None
     problem: ReadProblem | None = None
+    retry: bool = False  # a passing failure (a page that could not be fetched): look again next time
 
 
 def folder_arrivals(folder: Path) -> Iterator[Arrival]:
@@ -46,11 +47,21 @@ def folder_arrivals(folder: Path) -> Iterator[Arrival]:
             yield Arrival(f"{key}:problem", None, problem)
 
 
-def fetch_page(url: str, timeout: float = 20.0) -> str | None:
-    """An article page's HTML (trafilatura's fetcher: redirects, encodings, size limits)."""
-    import trafilatura
+def fetch_page(url: str, allow_private: bool = False) -> str | None:
+    """An article page's HTML, or None when it cannot be had (trafilatura's fetcher: redirects,
+    encodings, size limits, a 30 s timeout).  Addresses on loopback and private networks are
+    refused unless ``allow_private``: a feed must not steer fetches into the network it is
+    read from."""
+    import copy
 
-    return trafilatura.fetch_url(url)
+    import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    config = DEFAULT_CONFIG
+    if allow_private:
+        config = copy.deepcopy(DEFAULT_CONFIG)
+        config["DEFAULT"]["SSRF_PROTECTION"] = "off"
+    return trafilatura.fetch_url(url, config=config)
 
 
 def feed_arrivals(feed: str, fetch: Callable[[str], str | None] = fetch_page) -> Iterator[Arrival]:
@@ -74,9 +85,12 @@ def feed_arrivals(feed: str, fetch: Callable[[str], str | None] = fetch_page) ->
         if link and link.startswith(("http://", "https://")):
             try:
                 html = fetch(link)
+                reason = "no page (an HTTP error, a network failure, or a private address refused)"
             except Exception as exc:  # noqa: BLE001 - one page that cannot be fetched must not stop the watch
-                html = None
-                yield Arrival(f"{key}:fetch", None, ReadProblem(link, f"could not fetch: {exc}"))
+                html, reason = None, str(exc)
+            if html is None:
+                yield Arrival(key, None, ReadProblem(link, f"could not fetch: {reason}; will try again"), retry=True)
+                continue
         body = html or " ".join(c.get("value", "") for c in entry.get("content", [])) or entry.get("summary", "")
         try:
             page = html_to_text(body)
@@ -113,6 +127,8 @@ def watch_once(archive: Archive, arrivals: Iterator[Arrival], report: Callable[[
             continue
         if arrival.document is None:
             warn(arrival.problem)
+            if arrival.retry:
+                continue
         else:
             result = archive.check(arrival.document)
             report(result)
