@@ -27,6 +27,7 @@ from .store import ArchiveStore, digest_of
 from .vectors import VectorIndex
 
 BATCH = 1000  # documents per transaction: a crash loses at most the batch being written
+FOLD_MIN = 2000  # see Archive.fold_at
 
 
 @dataclass
@@ -158,36 +159,45 @@ class Archive:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def sync_indexes(self, save: bool = False) -> tuple[BandIndex, VectorIndex]:
-        """Load the saved indexes, rebuild one that is missing, torn or of another database,
-        and catch both up with documents added since; ``save`` writes them back."""
+        """Load the saved indexes (rebuilding one that is missing, torn or of another
+        database) and catch them up with documents added since, into their in-memory tails.
+        ``save`` folds a tail grown past ``fold_at`` into the saved base: the large files are
+        rewritten once per that many documents, not at every add."""
         with self._index_lock() if save else contextlib.nullcontext():
             s = self.settings
-            bands = self._bands or BandIndex.load(self.index_dir, s.bands, s.rows)
-            vectors = self._vectors or VectorIndex.load(self.index_dir, self.dim)
-            changed = False
-            me = self.store.identity
-            if bands is None or bands.archive != me or bands.documents != self.store.count_upto(bands.covered):
-                bands, changed = BandIndex.empty(s.bands, s.rows), True
-                bands.archive = me
-            if vectors is None or vectors.archive != me or vectors.index.ntotal != self.store.count_upto(vectors.covered):
-                vectors, changed = VectorIndex(self.dim, archive=me), True
-            behind = min(bands.covered, vectors.covered)
-            for numbers, sigs, vecs in self.store.signatures_after(behind):
-                b_new, v_new = numbers > bands.covered, numbers > vectors.covered
+            bands, vectors, rebuilt = self._bands, self._vectors, False
+            if bands is None or vectors is None:  # from disk: trusted only if it is this database's
+                me = self.store.identity
+                bands = BandIndex.load(self.index_dir, s.bands, s.rows)
+                vectors = VectorIndex.load(self.index_dir, self.dim)
+                if bands is None or bands.archive != me or bands.documents != self.store.count_upto(bands.covered):
+                    bands, rebuilt = BandIndex.empty(s.bands, s.rows), True
+                    bands.archive = me
+                if vectors is None or vectors.archive != me or vectors.index.ntotal != self.store.count_upto(vectors.covered):
+                    vectors, rebuilt = VectorIndex(self.dim, archive=me), True
+            for numbers, sigs, vecs in self.store.signatures_after(min(bands.newest, vectors.newest)):
+                b_new, v_new = numbers > bands.newest, numbers > vectors.newest
                 bands.extend(numbers[b_new], sigs[b_new])
                 vectors.extend(numbers[v_new], vecs[v_new])
-                changed = True
-            changed = changed or self._unsaved
-            if save and changed:
+            if save and (rebuilt or self._unsaved or bands.tail_documents >= self.fold_at(bands.documents)):
+                bands.fold()
+                vectors.fold()
                 bands.save(self.index_dir)
                 vectors.save(self.index_dir)
-            self._unsaved = changed and not save
+                self._unsaved = rebuilt = False
+            self._unsaved = self._unsaved or rebuilt
             self._bands, self._vectors = bands, vectors
             return bands, vectors
 
+    @staticmethod
+    def fold_at(base_documents: int) -> int:
+        """How many documents the tail may hold before it is folded into the saved base: 2 %
+        of the base, at least 2,000 (a new process rebuilds a tail that size in a blink)."""
+        return max(FOLD_MIN, base_documents // 50)
+
     def _current_indexes(self) -> tuple[BandIndex, VectorIndex]:
         """The loaded indexes, caught up first if another process has added documents since."""
-        if self._bands is None or self._vectors is None or self.store.max_number() > min(self._bands.covered, self._vectors.covered):
+        if self._bands is None or self._vectors is None or self.store.max_number() > min(self._bands.newest, self._vectors.newest):
             return self.sync_indexes()
         return self._bands, self._vectors
 

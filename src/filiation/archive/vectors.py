@@ -10,6 +10,9 @@ import numpy as np
 
 
 class VectorIndex:
+    """A saved HNSW base and an in-memory tail (exact search) of vectors added since: adding
+    stays cheap, and the graph is rebuilt on disk only when the tail is folded into it."""
+
     def __init__(self, dim: int, index=None, covered: int = 0, archive: str = ""):
         import faiss
 
@@ -17,27 +20,60 @@ class VectorIndex:
         if index is None:
             index = faiss.IndexIDMap2(faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT))
         self.index = index
-        self.covered = covered
+        self.covered = covered  # the highest document number in the base
         self.archive = archive  # the identity of the database it indexes
+        self.tail_ids = np.zeros(0, np.int64)
+        self.tail_vectors = np.zeros((0, dim), np.float32)
+
+    @property
+    def tail_covered(self) -> int:
+        return int(self.tail_ids.max()) if len(self.tail_ids) else 0
+
+    @property
+    def indexed(self) -> int:
+        """Vectors indexed, base and tail."""
+        return int(self.index.ntotal) + len(self.tail_ids)
+
+    @property
+    def newest(self) -> int:
+        return max(self.covered, self.tail_covered)
 
     def extend(self, numbers: np.ndarray, vectors: np.ndarray) -> None:
-        if not len(numbers):
-            return
-        self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(numbers, dtype=np.int64))
-        self.covered = max(self.covered, int(np.max(numbers)))
+        if len(numbers):
+            self.tail_ids = np.concatenate([self.tail_ids, np.asarray(numbers, dtype=np.int64)])
+            self.tail_vectors = np.concatenate([self.tail_vectors, np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)])
+
+    def fold(self) -> None:
+        if len(self.tail_ids):
+            self.index.add_with_ids(np.ascontiguousarray(self.tail_vectors), self.tail_ids)
+            self.covered = self.tail_covered
+            self.tail_ids = np.zeros(0, np.int64)
+            self.tail_vectors = np.zeros((0, self.dim), np.float32)
 
     def query(self, vector: np.ndarray, k: int, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
         """``(document numbers, cosines)`` of the ``k`` nearest vectors at or above ``min_cosine``."""
-        if self.index.ntotal == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
         import faiss
 
-        faiss.downcast_index(self.index.index).hnsw.efSearch = max(64, 2 * k)
-        sims, ids = self.index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
-        keep = (ids[0] >= 0) & (sims[0] >= min_cosine)
-        return ids[0][keep].astype(np.int64), sims[0][keep]
+        q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        ids, sims = [np.zeros(0, np.int64)], [np.zeros(0, np.float32)]
+        if self.index.ntotal:
+            faiss.downcast_index(self.index.index).hnsw.efSearch = max(64, 2 * k)
+            s, i = self.index.search(q, k)
+            ids.append(i[0].astype(np.int64))
+            sims.append(s[0])
+        if len(self.tail_ids):
+            s = self.tail_vectors @ q[0]
+            top = np.argsort(-s)[:k]
+            ids.append(self.tail_ids[top])
+            sims.append(s[top].astype(np.float32))
+        ids, sims = np.concatenate(ids), np.concatenate(sims)
+        order = np.argsort(-sims, kind="stable")[:k]
+        ids, sims = ids[order], sims[order]
+        keep = (ids >= 0) & (sims >= min_cosine)
+        return ids[keep], sims[keep]
 
     def save(self, folder: Path) -> None:
+        """The base (fold the tail first to keep it)."""
         import faiss
 
         folder.mkdir(parents=True, exist_ok=True)
