@@ -18,6 +18,7 @@ import httpx
 import pytest
 from conftest import SEEDS, running
 
+from filiation.model import Document
 from filiation.service import Limits, create_app
 
 TOKEN = "test-token"  # the token of conftest's live_results_server
@@ -709,3 +710,36 @@ def test_thirty_concurrent_requests(live_results_server, files):
             assert (body["a"], body["b"]) == (pairs[k % len(pairs)]["a"], pairs[k % len(pairs)]["b"])
         else:
             assert body["total"] == len(pairs) and body["offset"] == k % 5
+
+
+# ---- the archive behind the service ----------------------------------------------------------
+
+def test_archive_check_for_anyone_and_add_behind_the_token(tmp_path):
+    from filiation.archive import Archive
+    from filiation.settings import Settings
+
+    texts = seed_texts()  # 000, 001: excerpts of one wire report; 003: a summary of it
+    with Archive(tmp_path / "archive.db", Settings(mode="fast")) as archive:
+        archive.add([Document("wire-a", texts[0]), Document("wire-b", texts[1])])
+    app = create_app(archive=tmp_path / "archive.db", archive_mode="fast", token="tok")
+    with running(app) as url:
+        assert httpx.get(f"{url}/api/archive").json() == {"documents": 2}
+        checked = httpx.post(f"{url}/api/archive/check", json={"documents": [{"id": "new", "text": texts[3]}]}, timeout=60)
+        assert checked.status_code == 200, checked.text
+        [result] = checked.json()
+        related = {p["a"] if p["b"] == "new" else p["b"]: p for p in result["pairs"]}
+        assert related["wire-a"]["relation"] in ("summary", "paraphrase", "edited_copy")
+        for p in result["pairs"]:
+            for x in p["passages"]:
+                assert x["a_end"] > x["a_start"] and x["b_end"] > x["b_start"]
+        body = {"documents": [{"id": "new", "text": texts[3]}]}
+        assert_refused(httpx.post(f"{url}/api/archive/add", json=body), 401)
+        added = httpx.post(f"{url}/api/archive/add", json=body, headers={"Authorization": "Bearer tok"}, timeout=60)
+        assert added.status_code == 200 and added.json()["added"] == ["new"] and added.json()["documents"] == 3
+        again = httpx.post(f"{url}/api/archive/add", json=body, headers={"Authorization": "Bearer tok"}, timeout=60)
+        assert again.json()["unchanged"] == ["new"] and again.json()["documents"] == 3
+
+
+def test_archive_routes_without_an_archive_are_404(client):
+    assert_refused(client.get("/api/archive"), 404)
+    assert_refused(client.post("/api/archive/check", json={"documents": [{"id": "x", "text": "y"}]}), 404)
