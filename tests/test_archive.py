@@ -81,13 +81,35 @@ class Corpus:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Corpus:
-    """3,000 news-length documents (5 % planted derivatives) from ``bench/corpus.py``."""
-    out = tmp_path_factory.mktemp("corpus")
-    made = subprocess.run([sys.executable, str(ROOT / "bench" / "corpus.py"), "--docs", str(CORPUS_DOCS),
-                           "--out", str(out), "--pair-sample", "0"], capture_output=True, text=True, timeout=300)
-    if made.returncode != 0:
-        pytest.skip(f"bench/corpus.py could not build a corpus (is ../shared/data/msrp there?): {made.stderr[-400:]}")
-    return Corpus(out / "documents.jsonl", read_jsonl(out / "documents.jsonl"), read_jsonl(out / "truth.jsonl"))
+    """3,000 news-length documents (5 % planted copies), made here from the seeds' sentences so
+    that the crash and concurrency tests need nothing outside the project."""
+    from filiation.text.sentences import split_sentences
+
+    sentences = [text[a:b].split() for text in (d.text for d in read_paths(sorted(SEEDS.glob("*.txt"))).documents)
+                 for a, b in split_sentences(text)]
+    sentences = [w for w in sentences if len(w) >= 6]
+    rng = random.Random(20261124)
+
+    def base_text() -> list[str]:  # words shuffled in each placed sentence: random documents share no 5-gram
+        return [" ".join(rng.sample(words, len(words))) + "." for words in rng.choices(sentences, k=30)]
+
+    n_derived = CORPUS_DOCS // 20
+    bases = [base_text() for _ in range(CORPUS_DOCS - n_derived)]
+    docs = [{"id": f"n{k + 1:05d}", "text": " ".join(b)} for k, b in enumerate(bases)]
+    truth = []
+    for k, src in enumerate(rng.sample(range(len(bases)), n_derived)):
+        kind = ("duplicate", "excerpt", "cut_edit")[k % 3]
+        parts = list(bases[src])
+        if kind == "excerpt":
+            parts = parts[: len(parts) // 2]
+        elif kind == "cut_edit":
+            parts = [p for j, p in enumerate(parts) if j % 4 != 1]
+        docs.append({"id": f"d{k + 1:05d}", "text": " ".join(parts)})
+        truth.append({"source": f"n{src + 1:05d}", "derived": f"d{k + 1:05d}", "kind": kind})
+    rng.shuffle(docs)
+    path = tmp_path_factory.mktemp("corpus") / "documents.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return Corpus(path, docs, truth)
 
 
 def _docs(rows: list[dict]) -> list[Document]:
