@@ -167,14 +167,13 @@ class Archive:
             s = self.settings
             bands, vectors, rebuilt = self._bands, self._vectors, False
             if bands is None or vectors is None:  # from disk: trusted only if it is this database's
-                me = self.store.identity
                 bands = BandIndex.load(self.index_dir, s.bands, s.rows)
                 vectors = VectorIndex.load(self.index_dir, self.dim)
-                if bands is None or bands.archive != me or bands.documents != self.store.count_upto(bands.covered):
+                if bands is None or not self._holds(bands.archive, bands.covered, bands.documents):
                     bands, rebuilt = BandIndex.empty(s.bands, s.rows), True
-                    bands.archive = me
-                if vectors is None or vectors.archive != me or vectors.index.ntotal != self.store.count_upto(vectors.covered):
-                    vectors, rebuilt = VectorIndex(self.dim, archive=me), True
+                    bands.archive = self.store.identity
+                if vectors is None or not self._holds(vectors.archive, vectors.covered, int(vectors.index.ntotal)):
+                    vectors, rebuilt = VectorIndex(self.dim, archive=self.store.identity), True
             for numbers, sigs, vecs in self.store.signatures_after(min(bands.newest, vectors.newest)):
                 b_new, v_new = numbers > bands.newest, numbers > vectors.newest
                 bands.extend(numbers[b_new], sigs[b_new])
@@ -188,6 +187,14 @@ class Archive:
             self._unsaved = self._unsaved or rebuilt
             self._bands, self._vectors = bands, vectors
             return bands, vectors
+
+    def _holds(self, archive: str, covered: int, documents: int) -> bool:
+        """Whether a saved index is of this database and holds exactly its documents up to
+        ``covered``.  Documents are numbered 1, 2, 3 … and never deleted, so that count is
+        ``covered`` itself; SQLite is asked to count only when it is not (a full scan)."""
+        if archive != self.store.identity or covered > self.store.max_number():
+            return False
+        return documents == covered or documents == self.store.count_upto(covered)
 
     @staticmethod
     def fold_at(base_documents: int) -> int:
