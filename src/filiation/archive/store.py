@@ -71,18 +71,30 @@ class ArchiveStore:
 
     def __init__(self, path: str | Path, settings_key: dict, timeout: float = 60.0):
         self.path = Path(path)
-        try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            with self.write():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self._check_meta(settings_key)
-        except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{self.path}: not a filiation archive ({exc})") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._open(settings_key, timeout)
+                return
+            except sqlite3.OperationalError as exc:
+                # two processes creating one new archive race for the switch to WAL mode
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
+                self.db.close()
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise ArchiveError(f"{self.path}: not a filiation archive ({exc})") from None
+
+    def _open(self, settings_key: dict, timeout: float) -> None:
+        self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        with self.write():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self._check_meta(settings_key)
 
     def _check_meta(self, settings_key: dict) -> None:
         rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
