@@ -635,7 +635,7 @@ def main() -> None:
             transformer_encoder()  # loaded once, outside the timings
         results["check"] = {}
         print(f"Archive.check, {len(fq)} queries ({sum(1 for _, _, s in fq if s)} planted), {n_archived:,} documents; ms")
-        print(f"{'mode':6s} {'wall p50':>9s} {'wall p99':>9s} | stage p50/p99: lexical, semantic, relate, total")
+        print(f"{'mode':6s} {'wall p50':>9s} {'wall p99':>9s} | stage p50/p99: sketch, lexical, semantic, relate, total")
         for mode in ("full", "fast"):
             checker = Archive(out / "archive.db", Settings(mode=mode))  # type: ignore[arg-type]
             checker.sync_indexes()
@@ -643,7 +643,7 @@ def main() -> None:
             checker.close()
             results["check"][mode] = c
             st = c["stages"]
-            stage_txt = ", ".join(f"{k} {st[k]['p50']:.1f}/{st[k]['p99']:.1f}" for k in ("lexical", "semantic", "relate", "total") if k in st)
+            stage_txt = ", ".join(f"{k} {st[k]['p50']:.1f}/{st[k]['p99']:.1f}" for k in ("sketch", "lexical", "semantic", "relate", "total") if k in st)
             print(f"{mode:6s} {c['wall']['p50']:9.1f} {c['wall']['p99']:9.1f} | {stage_txt}")
             print("       planted source reported in a pair: " + ", ".join(
                 f"{k} {sum(v)}/{len(v)}" for k, v in sorted(c["found"].items())))

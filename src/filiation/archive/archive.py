@@ -20,7 +20,6 @@ import numpy as np
 from ..candidates.minhash import oph_signatures
 from ..model import Document, Finding, Pair, ReadProblem
 from ..settings import Settings
-from ..text.normalise import normalise
 from ..text.shingles import text_shingles
 from .bands import BandIndex
 from .store import ArchiveStore, digest_of
@@ -61,11 +60,9 @@ class CheckResult:
 
 def sketch(documents: list[Document], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Each document's MinHash signature and static document vector, as ``analyze`` makes them."""
-    from ..engine.local import embed_documents
+    from ..engine.local import prepare
 
-    shingles = text_shingles([d.text for d in documents], settings.shingle_size)
-    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(documents, shingles)]
-    _, vectors = embed_documents(normalised)
+    normalised, _, vectors = prepare(documents, settings)
     return oph_signatures([n.shingles for n in normalised], settings.num_perm), vectors
 
 
@@ -213,9 +210,10 @@ class Archive:
     def lexical_candidates(self, document: Document) -> tuple[np.ndarray, np.ndarray]:
         """The lexical stage alone: archived documents sharing LSH bands with ``document``,
         most bands first (``(numbers, bands shared)``, at most ``max_lexical``)."""
-        bands, _ = self._current_indexes()
         shingles = text_shingles([document.text], self.settings.shingle_size)[0]
-        signature = oph_signatures([shingles], self.settings.num_perm)
+        return self._lexical(self._current_indexes()[0], oph_signatures([shingles], self.settings.num_perm)[0])
+
+    def _lexical(self, bands: BandIndex, signature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         numbers, shared, _ = bands.query(signature, self.settings.max_bucket)
         order = np.argsort(-shared, kind="stable")[: self.max_lexical]
         return numbers[order], shared[order]
@@ -228,10 +226,12 @@ class Archive:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         bands, vectors = self._current_indexes()
-        lexical, _ = self.lexical_candidates(document)
-        timings["lexical"] = (time.perf_counter() - started) * 1000
+        signature, vector = sketch([document], self.settings)
+        timings["sketch"] = (time.perf_counter() - started) * 1000
         t = time.perf_counter()
-        _, vector = sketch([document], self.settings)
+        lexical, _ = self._lexical(bands, signature[0])
+        timings["lexical"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
         semantic, _ = vectors.query(vector[0], self.settings.neighbours, self.settings.min_doc_cosine)
         timings["semantic"] = (time.perf_counter() - t) * 1000
         numbers = list(dict.fromkeys([*lexical.tolist(), *semantic.tolist()]))

@@ -132,15 +132,16 @@ class ArchiveStore:
 
     # ---- documents -----------------------------------------------------------------------
 
+    def _rows_where_in(self, columns: str, key: str, values: Iterable) -> Iterator[tuple]:
+        """``SELECT columns FROM documents WHERE key IN values``, in chunks SQLite accepts."""
+        values = list(values)
+        for k in range(0, len(values), 500):
+            chunk = values[k : k + 500]
+            yield from self.db.execute(f"SELECT {columns} FROM documents WHERE {key} IN ({','.join('?' * len(chunk))})", chunk)
+
     def existing(self, ids: Iterable[str]) -> dict[str, str]:
         """``id -> digest`` of the given ids already archived."""
-        ids = list(ids)
-        out: dict[str, str] = {}
-        for k in range(0, len(ids), 500):
-            chunk = ids[k : k + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, digest FROM documents WHERE id IN ({marks})", chunk).fetchall())
-        return out
+        return dict(self._rows_where_in("id, digest", "id", ids))
 
     def insert(self, db: sqlite3.Connection, docs: list[Document], signatures: np.ndarray, vectors: np.ndarray) -> list[int]:
         """Insert inside the caller's transaction; returns each document's number."""
@@ -178,26 +179,10 @@ class ArchiveStore:
             yield numbers, sigs, vecs
             last = int(numbers[-1])
 
-    def signatures_of(self, numbers: Iterable[int]) -> dict[int, np.ndarray]:
-        numbers = [int(x) for x in numbers]
-        out: dict[int, np.ndarray] = {}
-        for k in range(0, len(numbers), 500):
-            chunk = numbers[k : k + 500]
-            marks = ",".join("?" * len(chunk))
-            for n, blob in self.db.execute(f"SELECT n, signature FROM documents WHERE n IN ({marks})", chunk):
-                out[n] = np.frombuffer(blob, dtype=np.uint64)
-        return out
-
     def documents_of(self, numbers: Iterable[int]) -> list[Document]:
         numbers = [int(x) for x in numbers]
-        out: dict[int, Document] = {}
-        for k in range(0, len(numbers), 500):
-            chunk = numbers[k : k + 500]
-            marks = ",".join("?" * len(chunk))
-            for n, i, title, date, source, url, path, text in self.db.execute(
-                f"SELECT n, id, title, date, source, url, path, text FROM documents WHERE n IN ({marks})", chunk
-            ):
-                out[n] = Document(i, text, title, date, source, url, path)
+        out = {n: Document(i, text, title, date, source, url, path) for n, i, title, date, source, url, path, text
+               in self._rows_where_in("n, id, title, date, source, url, path, text", "n", numbers)}
         return [out[n] for n in numbers if n in out]
 
     # ---- results and watch state ---------------------------------------------------------

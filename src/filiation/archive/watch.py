@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -144,6 +143,6 @@ def sources_of(folders: list[Path], feeds: list[str], fetch: Callable[[str], str
         for folder in folders:
             yield from folder_arrivals(folder)
         for feed in feeds:
-            yield from feed_arrivals(feed if "://" in feed else os.fspath(Path(feed)), fetch)
+            yield from feed_arrivals(feed, fetch)  # feedparser takes a URL or a file path alike
 
     return arrivals

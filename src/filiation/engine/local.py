@@ -122,26 +122,40 @@ def analyze(
     documents, problems = _read(inputs)
     tick("read", len(documents), len(documents))
     documents = _unique_by_id(documents, problems)
+    normalised, sentence_vectors, doc_vectors = prepare(documents, settings, tick)
+    candidates = find_candidates(normalised, doc_vectors, settings)
+    tick("candidates", len(candidates), len(candidates))
+    transformer = _transformer(settings, wanted=len(candidates) > 0)
+    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick)
+    return _stemma_and_audit(documents, normalised, pairs, settings, transformer, problems, tick)
+
+
+def prepare(documents: list[Document], settings: Settings, tick: Progress | None = None
+            ) -> tuple[list[NormalisedDocument], list[np.ndarray], np.ndarray]:
+    """Normalised documents, their static sentence vectors and document vectors: what every
+    comparison (a corpus, an archive check, an audit, an archive's sketch) starts from."""
+    tick = tick or (lambda stage, done, total: None)
     shingles = text_shingles([d.text for d in documents], settings.shingle_size)
     normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(documents, shingles)]
     tick("normalise", len(normalised), len(normalised))
     sentence_vectors, doc_vectors = embed_documents(normalised)
     tick("embed", len(normalised), len(normalised))
-    candidates = find_candidates(normalised, doc_vectors, settings)
-    tick("candidates", len(candidates), len(candidates))
-    transformer = None
-    if settings.mode == "full" and transformer_available() and len(candidates):
-        transformer = transformer_encoder().encode
-    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick)
+    return normalised, sentence_vectors, doc_vectors
+
+
+def _transformer(settings: Settings, wanted: bool = True):
+    """MiniLM's encode in full mode when it is installed and there is something to ask it."""
+    return transformer_encoder().encode if wanted and settings.mode == "full" and transformer_available() else None
+
+
+def _stemma_and_audit(documents: list[Document], normalised: list[NormalisedDocument], pairs: list[Pair],
+                      settings: Settings, transformer, problems: list[ReadProblem] | None = None,
+                      tick: Progress | None = None) -> Analysis:
+    tick = tick or (lambda stage, done, total: None)
     stories = build_stories(documents, pairs, settings)
     tick("stemma", len(stories), len(stories))
-    analysis = Analysis(
-        documents=documents,
-        pairs=pairs,
-        problems=problems,
-        sentences={d.doc.id: d.sentences for d in normalised},
-        stories=stories,
-    )
+    analysis = Analysis(documents=documents, pairs=pairs, problems=problems or [],
+                        sentences={d.doc.id: d.sentences for d in normalised}, stories=stories)
     if settings.audit:
         analysis.findings = audit_analysis(analysis, transformer)
         tick("audit", len(analysis.findings), len(analysis.findings))
@@ -155,20 +169,14 @@ def relate_to(document: Document, others: list[Document], settings: Settings | N
     settings = settings or Settings()
     docs = sorted([document, *[d for d in others if d.id != document.id]], key=lambda d: d.id)
     at = next(k for k, d in enumerate(docs) if d is document)
-    shingles = text_shingles([d.text for d in docs], settings.shingle_size)
-    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(docs, shingles)]
-    sentence_vectors, doc_vectors = embed_documents(normalised)
+    normalised, sentence_vectors, doc_vectors = prepare(docs, settings)
     candidates = np.asarray([[min(k, at), max(k, at)] for k in range(len(docs)) if k != at], dtype=np.int64).reshape(-1, 2)
     if len(candidates):
         candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)]
-    transformer = None
-    if settings.mode == "full" and transformer_available() and len(candidates):
-        transformer = transformer_encoder().encode
+    transformer = _transformer(settings, wanted=len(candidates) > 0)
     pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
-    analysis = Analysis(documents=docs, pairs=pairs, sentences={d.doc.id: d.sentences for d in normalised},
-                        stories=build_stories(docs, pairs, settings))
-    if settings.audit:
-        analysis.findings = [f for f in audit_analysis(analysis, transformer) if document.id in (f.derived, f.source)]
+    analysis = _stemma_and_audit(docs, normalised, pairs, settings, transformer)
+    analysis.findings = [f for f in analysis.findings if document.id in (f.derived, f.source)]
     return analysis
 
 
@@ -179,11 +187,9 @@ def audit_against(derived: Document, sources: list[Document], mode: str = "full"
 
     settings = Settings(mode=mode)  # type: ignore[arg-type]
     docs = [derived, *sources]
-    shingles = text_shingles([d.text for d in docs], settings.shingle_size)
-    normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(docs, shingles)]
-    sentence_vectors, doc_vectors = embed_documents(normalised)
+    normalised, sentence_vectors, doc_vectors = prepare(docs, settings)
     candidates = np.asarray([[0, k] for k in range(1, len(docs))], dtype=np.int64)
-    transformer = transformer_encoder().encode if settings.mode == "full" and transformer_available() else None
+    transformer = _transformer(settings)
     aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
     passages = {ap.b: list(ap.passages) for ap in aligned}
     summary = all(normalised[0].length < 0.45 * normalised[k].length for k in range(1, len(docs)))

@@ -9,6 +9,7 @@ The data travels as JSON inside a ``<script type="application/json">`` element w
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from html import escape
@@ -23,7 +24,9 @@ SERVED_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-
               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
+@functools.cache
 def asset(name: str) -> str:
+    """A packaged file of the viewer, read once (the service sends it on every page load)."""
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
