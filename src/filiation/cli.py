@@ -55,6 +55,8 @@ def analyze(
         analysis = run(paths, settings, progress=tick)
     for problem in analysis.problems:
         err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    for limit in analysis.limits:
+        err.print(f"[yellow]limit:[/yellow] {limit}", highlight=False, soft_wrap=True)
     if not analysis.documents:
         err.print("[red]error:[/red] no document could be read")
         raise typer.Exit(1)

@@ -173,6 +173,7 @@ class Analysis:
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     stories: list[Story] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)  # each limit the run hit, and what it cost (Settings say how to raise it)
 
     @property
     def passages(self) -> list[Passage]:

@@ -30,6 +30,7 @@ class Settings:
     gap_words: int = 8  # edited words allowed inside one verbatim passage
     min_passage_words: int = 10
     min_sentence_cosine: float = 0.5  # static cosine for a sentence pair to be judged at all
+    max_sentence_pairs: int = 4_000_000  # sentence pairs compared per document pair; past it only a band around the diagonal (reported)
     doubt_low: float = 0.1  # static matcher probabilities in [low, high) go to the transformer
     doubt_high: float = 0.8
     min_semantic_potential: float = 0.15  # ask the transformer only for pairs whose matchable sentences reach this share of a text

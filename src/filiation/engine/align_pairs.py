@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ..align.sentence_match import decision_threshold, pair_features, paraphrase_probability
-from ..align.sentences import choose_sentence_matches, sentence_candidates
+from ..align.sentences import choose_sentence_matches, diagonal_band, sentence_candidates
 from ..align.verbatim import TokenAlignment, align_verbatim
 from ..model import PairEvidence, Passage
 from ..relate.evidence import masks_from_spans, measure_pair, verbatim_sentences
@@ -40,20 +40,24 @@ def align_candidate_pairs(
     pairs: np.ndarray,
     settings: Settings,
     transformer: Encoder | None = None,
+    notes: list[str] | None = None,
 ) -> list[AlignedPair]:
+    """Passages and evidence of each pair; ``notes`` receives a line per limit a pair hit."""
     staged = []
     cand_rows: list[tuple[int, int, int, float]] = []  # (pair index, i, j, static cosine)
     for p, (ia, ib) in enumerate(pairs.tolist()):
         a, b = docs[ia], docs[ib]
         spans = align_verbatim(a.words, b.words, settings.seed_words, settings.gap_words, settings.min_passage_words)
         mask_a, mask_b = masks_from_spans(a, b, spans)
+        skip_a, skip_b = verbatim_sentences(a, mask_a), verbatim_sentences(b, mask_b)
         cands = sentence_candidates(
-            sentence_vectors[ia],
-            sentence_vectors[ib],
-            verbatim_sentences(a, mask_a),
-            verbatim_sentences(b, mask_b),
-            settings.min_sentence_cosine,
+            sentence_vectors[ia], sentence_vectors[ib], skip_a, skip_b,
+            settings.min_sentence_cosine, max_cells=settings.max_sentence_pairs,
         )
+        live_a, live_b = int((~skip_a).sum()), int((~skip_b).sum())
+        if notes is not None and diagonal_band(live_a, live_b, settings.max_sentence_pairs) is not None:
+            notes.append(f"{a.doc.id} / {b.doc.id}: {live_a:,} x {live_b:,} sentences exceed max_sentence_pairs "
+                         f"({settings.max_sentence_pairs:,}); only sentences near the same relative position were compared")
         cand_rows.extend((p, i, j, c) for i, j, c in cands)
         staged.append((spans, mask_a, mask_b))
 

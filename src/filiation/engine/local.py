@@ -6,6 +6,7 @@ module; this file only moves data between them.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -22,6 +23,7 @@ from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
 from ..settings import Settings
 from ..stemma.tree import build_stories
+from ..text.boilerplate import blank_words, find_boilerplate
 from ..text.normalise import NormalisedDocument, normalise
 from ..text.shingles import text_shingles
 from .align_pairs import align_candidate_pairs
@@ -75,10 +77,16 @@ def embed_documents(docs: list[NormalisedDocument]) -> tuple[list[np.ndarray], n
     return per_doc, doc_vectors
 
 
-def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, settings: Settings) -> np.ndarray:
-    """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged."""
+def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, settings: Settings,
+                    notes: list[str] | None = None) -> np.ndarray:
+    """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged; ``notes``
+    receives a line when boilerplate buckets were skipped."""
     sigs = oph_signatures([d.shingles for d in docs], settings.num_perm)
-    lexical = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket).pairs
+    banding = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket)
+    lexical = banding.pairs
+    if banding.skipped_buckets and notes is not None:
+        notes.append(f"{banding.skipped_buckets:,} LSH buckets shared by more than max_bucket ({settings.max_bucket:,}) "
+                     "documents were skipped as boilerplate; pairs that share only such text are not compared")
     semantic, _ = semantic_neighbours(doc_vectors, settings.neighbours, settings.min_doc_cosine)
     both = np.concatenate([lexical, semantic]) if len(semantic) else lexical
     if not len(both):
@@ -88,11 +96,12 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
 
 
 def relate_candidates(normalised: list[NormalisedDocument], sentence_vectors: list[np.ndarray], doc_vectors: np.ndarray,
-                      candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None) -> list[Pair]:
+                      candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None,
+                      notes: list[str] | None = None) -> list[Pair]:
     """Align each candidate pair, classify it, and mark copies that are siblings rather than
     parent and child: the pairs of a corpus, or of a new article and its archived candidates."""
     tick = tick or (lambda stage, done, total: None)
-    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, notes)
     tick("align", len(aligned), len(aligned))
     pairs: list[Pair] = []
     for ap in aligned:
@@ -122,25 +131,49 @@ def analyze(
     documents, problems = _read(inputs)
     tick("read", len(documents), len(documents))
     documents = _unique_by_id(documents, problems)
-    normalised, sentence_vectors, doc_vectors = prepare(documents, settings, tick)
-    candidates = find_candidates(normalised, doc_vectors, settings)
+    notes: list[str] = []
+    normalised, sentence_vectors, doc_vectors = prepare(documents, settings, tick, notes=notes)
+    candidates = find_candidates(normalised, doc_vectors, settings, notes)
     tick("candidates", len(candidates), len(candidates))
     transformer = _transformer(settings, wanted=len(candidates) > 0)
-    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick)
-    return _stemma_and_audit(documents, normalised, pairs, settings, transformer, problems, tick)
+    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick, notes)
+    analysis = _stemma_and_audit(documents, normalised, pairs, settings, transformer, problems, tick)
+    analysis.limits.extend(notes)
+    return analysis
 
 
-def prepare(documents: list[Document], settings: Settings, tick: Progress | None = None
-            ) -> tuple[list[NormalisedDocument], list[np.ndarray], np.ndarray]:
+def prepare(documents: list[Document], settings: Settings, tick: Progress | None = None, *,
+            notes: list[str] | None = None) -> tuple[list[NormalisedDocument], list[np.ndarray], np.ndarray]:
     """Normalised documents, their static sentence vectors and document vectors: what every
-    comparison (a corpus, an archive check, an audit, an archive's sketch) starts from."""
+    comparison (a corpus, an archive check, an audit, an archive's sketch) starts from.
+
+    Given ``notes`` (a whole corpus), boilerplate is blanked first and a line says how much.
+    """
     tick = tick or (lambda stage, done, total: None)
     shingles = text_shingles([d.text for d in documents], settings.shingle_size)
     normalised = [normalise(d, settings.shingle_size, s) for d, s in zip(documents, shingles)]
+    if notes is not None:
+        _blank_boilerplate(normalised, settings, notes)
     tick("normalise", len(normalised), len(normalised))
     sentence_vectors, doc_vectors = embed_documents(normalised)
     tick("embed", len(normalised), len(normalised))
     return normalised, sentence_vectors, doc_vectors
+
+
+def _blank_boilerplate(normalised: list[NormalisedDocument], settings: Settings, notes: list[str]) -> None:
+    """Re-normalise, in place, the documents that carry text found in more than ``max_bucket``
+    documents, with that text blanked (``text/boilerplate.py``); the original text is kept."""
+    found = find_boilerplate(normalised, settings.shingle_size, settings.max_bucket, settings.min_passage_words)
+    if not found.documents:
+        return
+    at = sorted(found.masks)
+    blanked = [replace(normalised[k].doc, text=blank_words(normalised[k].doc.text, normalised[k].word_starts,
+                                                            normalised[k].word_ends, found.masks[k])) for k in at]
+    for k, d, s in zip(at, blanked, text_shingles([d.text for d in blanked], settings.shingle_size)):
+        normalised[k] = replace(normalise(d, settings.shingle_size, s), doc=normalised[k].doc)
+    words = sum(int(m.sum()) for m in found.masks.values())
+    notes.append(f"boilerplate: {words:,} words in {found.documents:,} documents are text found in more than "
+                 f"max_bucket ({settings.max_bucket:,}) documents and were left out of comparison")
 
 
 def _transformer(settings: Settings, wanted: bool = True):
@@ -231,5 +264,6 @@ def manifest_for(analysis: Analysis, settings: Settings, seconds: float) -> dict
         "passages": len(analysis.passages),
         "findings": len(analysis.findings),
         "problems": [str(p) for p in analysis.problems],
+        "limits": list(analysis.limits),
         "seconds": round(seconds, 3),
     }

@@ -1,0 +1,70 @@
+"""Boilerplate: a stretch of text that very many documents carry but that is a small part of
+each (a site's footer, a newsletter plea, a legal line).
+
+Ten thousand articles sharing one such paragraph are not ten thousand copies of each other,
+yet every pair of them shares a verbatim passage.  Text in more than ``min_documents``
+documents, in a run of at least ``min_words`` words, is blanked in each document where it
+covers under half of the words, before anything compares documents; where it covers most
+of a document the document *is* that text (a wire story copied by hundreds of outlets) and
+stays whole.  Blanking writes spaces over the words, so every character offset still points
+into the original text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .normalise import NormalisedDocument
+from .shingles import shingle_hashes
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Which documents carry boilerplate, and the word mask of it in each."""
+
+    masks: dict[int, np.ndarray]  # document index -> boolean per word
+    shingles: int  # distinct boilerplate shingles found
+
+    @property
+    def documents(self) -> int:
+        return len(self.masks)
+
+
+def find_boilerplate(docs: list[NormalisedDocument], n: int, min_documents: int, min_words: int) -> Boilerplate:
+    """Runs of ``min_words`` or more words whose every ``n``-gram is in more than
+    ``min_documents`` documents, in the documents where such runs cover under half the words."""
+    if len(docs) <= min_documents:
+        return Boilerplate({}, 0)
+    grams = [shingle_hashes(d.words, n) for d in docs]
+    values, counts = np.unique(np.concatenate([np.unique(g) for g in grams]), return_counts=True)
+    common = values[counts > min_documents]
+    if not len(common):
+        return Boilerplate({}, 0)
+    masks = {}
+    for k, (d, g) in enumerate(zip(docs, grams)):
+        mask = _runs(np.isin(g, common), n, min_words, d.length)
+        if mask.any() and 2 * int(mask.sum()) < d.length:
+            masks[k] = mask
+    return Boilerplate(masks, len(common))
+
+
+def _runs(hit: np.ndarray, n: int, min_words: int, length: int) -> np.ndarray:
+    """Words covered by runs of consecutive common n-grams spanning at least ``min_words`` words."""
+    mask = np.zeros(length, dtype=bool)
+    if not hit.any():
+        return mask
+    edges = np.diff(np.concatenate([[0], hit.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # n-gram positions [start, end)
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - 1 + n - s >= min_words:
+            mask[s : e - 1 + n] = True
+    return mask
+
+
+def blank_words(text: str, starts: np.ndarray, ends: np.ndarray, mask: np.ndarray) -> str:
+    """``text`` with the masked words overwritten by spaces (offsets unchanged)."""
+    chars = list(text)
+    for s, e in zip(starts[mask].tolist(), ends[mask].tolist()):
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
