@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -71,6 +72,10 @@ class ArchiveStore:
 
     def __init__(self, path: str | Path, settings_key: dict, timeout: float = 60.0):
         self.path = Path(path)
+        self.timeout = timeout
+        self._reader_uri = self.path.resolve().as_uri() + "?mode=ro"  # see committed_count
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -128,6 +133,10 @@ class ArchiveStore:
         return self._Transaction(self.db)
 
     def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
         self.db.close()
 
     # ---- documents -----------------------------------------------------------------------
@@ -159,6 +168,18 @@ class ArchiveStore:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def committed_count(self) -> int:
+        """``count()`` that any thread may ask at any time, even while another thread is using
+        the store: on a read-only connection of its own (in WAL mode a reader neither waits
+        for the writer nor blocks it), so it never waits behind a check or an add running on
+        the store's connection, and counts what is committed."""
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = sqlite3.connect(self._reader_uri, uri=True, timeout=self.timeout,
+                                               isolation_level=None, check_same_thread=False)
+                self._reader.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            return int(self._reader.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def count_upto(self, n: int) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM documents WHERE n <= ?", (n,)).fetchone()[0])

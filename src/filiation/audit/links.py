@@ -7,6 +7,8 @@ statement on both sides (a changed number, a dropped hedge) can insist on a clos
 """
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass
 
 from ..model import Document, Passage
@@ -50,8 +52,11 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def _overlapping(spans: tuple[tuple[int, int], ...], start: int, end: int) -> list[int]:
-    return [i for i, (s, e) in enumerate(spans) if s < end and e > start]
+def _overlapping(spans: tuple[tuple[int, int], ...], start: int, end: int) -> range:
+    """Sentences overlapping ``start:end``; spans are ordered and disjoint, so two bisections
+    find them (a scan per passage was quadratic on a document of 500,000 sentences)."""
+    first = bisect.bisect_right(spans, start, key=lambda span: span[1])
+    return range(first, max(first, bisect.bisect_left(spans, end, key=lambda span: span[0])))
 
 
 def oriented(p: Passage, derived_id: str) -> tuple[int, int, int, int]:

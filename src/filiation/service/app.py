@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 from typing import Literal, Optional
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -98,7 +100,18 @@ def create_app(results: Results | str | Path | None = None, *, archive: str | Pa
         from ..settings import Settings
 
         archived = Archive(archive, Settings(mode=archive_mode))  # type: ignore[arg-type]
-    archive_lock = threading.Lock()  # one SQLite connection: requests take turns with it
+    # An Archive is one SQLite connection and indexes it catches up in memory: not for two
+    # threads at once.  Archive work runs in a worker thread, one request at a time, under
+    # ``archive_lock``; requests wait their turn on ``archive_turns`` (first come, first
+    # served), in the event loop rather than holding a worker thread each: 200 checks queued
+    # behind one another would otherwise take all of the thread pool's 40 threads and leave
+    # every other route (pages, results, the archive's size) waiting behind them, and a
+    # thread lock is not fair (one request could wait far longer than the rest).
+    archive_lock = threading.Lock()
+    archive_turns = anyio.CapacityLimiter(1)
+
+    async def archive_work(work):
+        return await anyio.to_thread.run_sync(work, limiter=archive_turns)
     app = FastAPI(title="filiation", version=_version(),
                   description="Who copied whom, how, and what changed on the way: the views of one analysis, "
                               "and analysis of documents sent in the request.")
@@ -231,26 +244,33 @@ def create_app(results: Results | str | Path | None = None, *, archive: str | Pa
 
     @app.get("/api/archive", summary="How many documents the archive holds", responses=_refusals(404))
     def archive_size() -> dict:
-        store = the_archive()
-        with archive_lock:
-            return {"documents": len(store)}
+        # a read connection of the store's own: answers at once while checks queue
+        return {"documents": the_archive().store.committed_count()}
 
     @app.post("/api/archive/check", summary="What in the archive each document reuses, and how", responses=_refusals(404, 413))
-    def archive_check(request: ArchiveRequest) -> list[dict]:
+    async def archive_check(request: ArchiveRequest) -> list[dict]:
         docs = documents_within_limits(request.documents)
         store = the_archive()
-        with archive_lock:
-            return [store.check(d).to_json() for d in docs]
+
+        def check() -> list[dict]:
+            with archive_lock:
+                return [store.check(d).to_json() for d in docs]
+
+        return await archive_work(check)
 
     @app.post("/api/archive/add", summary="Add documents to the archive (re-adding one is a no-op)",
               dependencies=[Depends(require_token)], responses=_refusals(401, 403, 404, 413))
-    def archive_add(request: ArchiveRequest) -> dict:
+    async def archive_add(request: ArchiveRequest) -> dict:
         docs = documents_within_limits(request.documents)
         store = the_archive()
-        with archive_lock:
-            report = store.add(docs)
-            return {"added": report.added, "unchanged": report.unchanged,
-                    "problems": [str(p) for p in report.problems], "documents": len(store)}
+
+        def add() -> dict:
+            with archive_lock:
+                report = store.add(docs)
+                return {"added": report.added, "unchanged": report.unchanged,
+                        "problems": [str(p) for p in report.problems], "documents": len(store)}
+
+        return await archive_work(add)
 
     @app.exception_handler(RecursionError)
     async def too_deep(request: Request, exc: RecursionError) -> JSONResponse:
