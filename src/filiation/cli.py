@@ -12,11 +12,20 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Who copied whom, how, and what changed on the way.")
-err = Console(stderr=True)
-out = Console()
+# emoji codes off: ":thumbs_up:" in a file name stays as written
+err = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
+
+
+def _note(console: Console, label: str, style: str, message: object) -> None:
+    """A styled label, then the message as plain text: file names, ids and texts a user gave
+    are never read as rich markup (an id "[/x]" would otherwise end the program)."""
+    console.print(Text.assemble((label, style), " ", str(message)), highlight=False, soft_wrap=True)
 
 
 def _quiet_libraries() -> None:
@@ -40,7 +49,7 @@ def analyze(
     try:
         settings = Settings(mode=mode)  # type: ignore[arg-type]
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _note(err, "error:", "red", exc)
         raise typer.Exit(2)
     started = time.perf_counter()
     with Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -54,11 +63,11 @@ def analyze(
 
         analysis = run(paths, settings, progress=tick)
     for problem in analysis.problems:
-        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        _note(err, "warning:", "yellow", problem)
     for limit in analysis.limits:
-        err.print(f"[yellow]limit:[/yellow] {limit}", highlight=False, soft_wrap=True)
+        _note(err, "limit:", "yellow", limit)
     if not analysis.documents:
-        err.print("[red]error:[/red] no document could be read")
+        _note(err, "error:", "red", "no document could be read")
         raise typer.Exit(1)
     seconds = time.perf_counter() - started
     write_analysis(analysis, out_dir, manifest_for(analysis, settings, seconds))
@@ -79,10 +88,10 @@ def _summary(analysis, out_dir: Path, seconds: float) -> None:
         for col in ("a", "b", "relation", "direction", "confidence"):
             detail.add_column(col)
         for p in top:
-            detail.add_row(p.a, p.b, p.relation, p.direction, f"{p.confidence:.2f}")
+            detail.add_row(Text(p.a), Text(p.b), p.relation, p.direction, f"{p.confidence:.2f}")
         out.print(detail)
     _findings_summary(analysis.findings)
-    out.print(f"{len(analysis.stories)} stories; results in {out_dir}/ (open {out_dir / 'report.html'} in a browser; "
+    out.print(f"{len(analysis.stories)} stories; results in {escape(str(out_dir))}/ (open {escape(str(out_dir / 'report.html'))} in a browser; "
               "data in documents, texts, pairs, passages, audit .jsonl, stemma.json, manifest.json)")
 
 
@@ -102,7 +111,7 @@ def _findings_summary(findings) -> None:
         table.add_column(short[k], justify="right")
     worst = sorted(by_doc.items(), key=lambda item: -sum(item[1].values()))
     for doc, counts in worst[:20]:
-        table.add_row(doc, *(str(counts.get(k, "")) for k in FINDING_KINDS))
+        table.add_row(Text(doc), *(str(counts.get(k, "")) for k in FINDING_KINDS))
     out.print(table)
 
 
@@ -126,9 +135,9 @@ def audit(
     for path in [derived, *source]:
         result = read_paths([path])
         for problem in result.problems:
-            err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+            _note(err, "warning:", "yellow", problem)
         if len(result.documents) != 1:
-            err.print(f"[red]error:[/red] {path}: expected one readable document, found {len(result.documents)}")
+            _note(err, "error:", "red", f"{path}: expected one readable document, found {len(result.documents)}")
             raise typer.Exit(2)
         docs.append(result.documents[0])
     if len({d.id for d in docs}) != len(docs):
@@ -139,15 +148,16 @@ def audit(
             sys.stdout.write(json.dumps(finding_row(f), ensure_ascii=False) + "\n")
         return
     if not findings:
-        out.print(f"{docs[0].id}: nothing changed, invented or dropped was found against {', '.join(d.id for d in docs[1:])}")
+        out.print(f"{docs[0].id}: nothing changed, invented or dropped was found against {', '.join(d.id for d in docs[1:])}",
+                  markup=False, highlight=False)
         return
     colour = {"high": "red", "medium": "yellow", "low": "cyan"}
     for f in findings:
-        out.print(f"[{colour[f.severity]}]{f.severity:<6}[/] [bold]{f.kind}[/bold]  {f.explanation}", highlight=False)
+        out.print(f"[{colour[f.severity]}]{f.severity:<6}[/] [bold]{f.kind}[/bold]  {escape(f.explanation)}", highlight=False)
         if f.derived_text:
-            out.print(f"        copy:   {f.derived_text[:300]}", highlight=False)
+            out.print(f"        copy:   {f.derived_text[:300]}", highlight=False, markup=False)
         if f.source_text:
-            out.print(f"        source: {f.source_text[:300]}", highlight=False)
+            out.print(f"        source: {f.source_text[:300]}", highlight=False, markup=False)
 
 
 @app.command()
@@ -164,21 +174,21 @@ def stemma(
     from .stemma.render import FORMATS, render_story
 
     if fmt not in FORMATS:
-        err.print(f"[red]error:[/red] unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        _note(err, "error:", "red", f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     path = results / "stemma.json" if results.is_dir() else results
     try:
         stories = stories_from_document(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        err.print(f"[red]error:[/red] {path}: no such file (run 'filiation analyze ... --out {results}' first)")
+        _note(err, "error:", "red", f"{path}: no such file (run 'filiation analyze ... --out {results}' first)")
         raise typer.Exit(2)
     except (ValueError, KeyError, TypeError) as exc:
-        err.print(f"[red]error:[/red] {path}: not a stemma.json written by filiation ({exc})")
+        _note(err, "error:", "red", f"{path}: not a stemma.json written by filiation ({exc})")
         raise typer.Exit(2)
     if story is not None:
         stories = [s for s in stories if s.id == story]
         if not stories:
-            err.print(f"[red]error:[/red] {path}: no story {story!r}")
+            _note(err, "error:", "red", f"{path}: no story {story!r}")
             raise typer.Exit(2)
     text = "".join(render_story(s, fmt) for s in stories)
     if out is None:
@@ -198,11 +208,11 @@ def report(
     try:
         loaded = Results.load(results)
     except ResultsError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        _note(err, "error:", "red", exc)
         raise typer.Exit(2)
     target = to or results / "report.html"
     write_report(loaded, target)
-    out.print(f"wrote {target}")
+    out.print(f"wrote {target}", markup=False)
 
 
 @app.command()
@@ -229,18 +239,18 @@ def serve(
     from .archive import ArchiveError
 
     if results is None and archive is None:
-        err.print("[red]error:[/red] give --results, --archive or both")
+        _note(err, "error:", "red", "give --results, --archive or both")
         raise typer.Exit(2)
     if archive is not None and not archive.exists():
-        err.print(f"[red]error:[/red] {archive}: no such archive", highlight=False, soft_wrap=True)
+        _note(err, "error:", "red", f"{archive}: no such archive")
         raise typer.Exit(2)
     try:
         application = create_app(results, archive=archive, archive_mode=mode, token=token, cors_origins=tuple(cors_origin or ()),
                                  limits=Limits(max_body_bytes=max_body, max_documents=max_documents, max_text_chars=max_text))
     except (ResultsError, ArchiveError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        _note(err, "error:", "red", exc)
         raise typer.Exit(2)
-    err.print(f"serving {results or archive} on http://{host}:{port}/ (API under /api/, schema at /openapi.json)")
+    err.print(f"serving {escape(str(results or archive))} on http://{host}:{port}/ (API under /api/, schema at /openapi.json)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -253,13 +263,12 @@ def _open_archive(path: Path, mode: str = "full", must_exist: bool = False):
     from .settings import Settings
 
     if must_exist and not path.exists():
-        err.print(f"[red]error:[/red] {path}: no such archive (create it with 'filiation archive add {path} PATHS...')",
-                  highlight=False, soft_wrap=True)
+        _note(err, "error:", "red", f"{path}: no such archive (create it with 'filiation archive add {path} PATHS...')")
         raise typer.Exit(2)
     try:
         return Archive(path, Settings(mode=mode))  # type: ignore[arg-type]
     except (ArchiveError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        _note(err, "error:", "red", exc)
         raise typer.Exit(2)
 
 
@@ -268,9 +277,9 @@ def _read_or_exit(paths) -> list:
 
     result = read_paths(list(paths))
     for problem in result.problems:
-        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        _note(err, "warning:", "yellow", problem)
     if not result.documents:
-        err.print("[red]error:[/red] no document could be read")
+        _note(err, "error:", "red", "no document could be read")
         raise typer.Exit(1)
     return result.documents
 
@@ -293,17 +302,17 @@ def archive_add(
         report = store.add(docs, done=done)
         total = len(store)
     for problem in report.problems:
-        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        _note(err, "warning:", "yellow", problem)
     out.print(f"{len(report.added)} added, {len(report.unchanged)} already archived; {archive} holds {total} documents",
-              highlight=False, soft_wrap=True)
+              highlight=False, soft_wrap=True, markup=False)
 
 
 def _print_check(result) -> None:
     if not result.pairs:
         out.print(f"{result.document.id}: nothing in the archive is related "
-                  f"({result.candidates} candidates, {result.timings_ms['total']:.0f} ms)", highlight=False)
+                  f"({result.candidates} candidates, {result.timings_ms['total']:.0f} ms)", highlight=False, markup=False)
         return
-    table = Table(title=f"{result.document.id}: {len(result.pairs)} related archived documents "
+    table = Table(title=f"{escape(result.document.id)}: {len(result.pairs)} related archived documents "
                         f"({result.timings_ms['total']:.0f} ms)")
     from .relate.direction import source_of
 
@@ -313,10 +322,10 @@ def _print_check(result) -> None:
         other = p.b if p.a == result.document.id else p.a
         src = source_of(p)
         way = {None: p.direction.replace("_", " "), other: "new from archived", result.document.id: "archived from new"}
-        table.add_row(other, p.relation, way.get(src, p.direction), f"{p.confidence:.2f}", str(len(p.passages)))
+        table.add_row(Text(other), p.relation, way.get(src, p.direction), f"{p.confidence:.2f}", str(len(p.passages)))
     out.print(table)
     for f in result.findings:
-        out.print(f"  {f.severity:<6} {f.kind}: {f.explanation}", highlight=False)
+        out.print(f"  {f.severity:<6} {f.kind}: {f.explanation}", highlight=False, markup=False)
 
 
 @app.command()
@@ -361,7 +370,7 @@ def watch(
     from .archive.watch import post_webhook, sources_of, watch_once
 
     if not folder and not feed:
-        err.print("[red]error:[/red] give at least one --folder or --feed")
+        _note(err, "error:", "red", "give at least one --folder or --feed")
         raise typer.Exit(2)
     from functools import partial
 
@@ -380,10 +389,10 @@ def watch(
             try:
                 post_webhook(webhook, payload)
             except OSError as exc:
-                err.print(f"[yellow]warning:[/yellow] {webhook}: webhook failed ({exc})", highlight=False, soft_wrap=True)
+                _note(err, "warning:", "yellow", f"{webhook}: webhook failed ({exc})")
 
     def warn(problem) -> None:
-        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+        _note(err, "warning:", "yellow", problem)
 
     with _open_archive(archive, mode) as store:
         while True:

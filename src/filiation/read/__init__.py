@@ -6,6 +6,7 @@ A corpus is read as far as it can be: every unreadable file, line or record beco
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,9 @@ def _read_path(path: Path) -> Iterator[Document | ReadProblem]:
 def _read_file(item: InputFile) -> Iterator[Document | ReadProblem]:
     where = str(item.path)
     try:
+        if not stat.S_ISREG(item.path.stat().st_mode):  # a pipe would block, /dev/zero never end
+            yield ReadProblem(where, "not a regular file (a pipe, socket or device): not read")
+            return
         if item.kind == "text":
             yield read_text_file(item.path, item.file_id)
         elif item.kind == "html":

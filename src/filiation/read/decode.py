@@ -96,7 +96,7 @@ def _decode_declared(data: bytes, declared: str) -> str | None:
     """Use a declared encoding if Python knows it and it reads the data without errors."""
     try:
         name = codecs.lookup(declared).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
     if name.startswith(("utf-8", "utf-16", "utf-32")):
         return None  # UTF-8 failed and UTF-16/32 would have had NULs or a BOM: the label is wrong
