@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[full,dev]"
+	$(PY) -m pip install -q -e ".[full,dev,spark]"
 	touch $(STAMP)
 
 .PHONY: setup demo test test-all eval bench

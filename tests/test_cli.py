@@ -93,3 +93,24 @@ def test_missing_paths_argument_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["analyze"])
     assert result.exit_code == 2
     assert "Missing argument" in result.output or "Missing argument" in result.stderr
+
+
+@pytest.mark.spark
+def test_analyze_on_spark_writes_the_local_engines_pairs_as_parquet_and_jsonl(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark")
+    import shutil
+
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        pytest.skip("the Spark engine needs Java (17+)")
+    proc = filiation_cli("analyze", str(SEEDS), "--engine", "spark", "--mode", "fast", "--format", "jsonl",
+                         "--out", "spark-results", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    manifest = json.loads((tmp_path / "spark-results" / "manifest.json").read_text())
+    rows = [json.loads(line) for part in sorted((tmp_path / "spark-results" / "pairs").glob("part-*"))
+            for line in part.read_text().splitlines()]
+    local = analyze([SEEDS], Settings(mode="fast"))
+    assert manifest["documents"] == 5 and manifest["pairs"] == len(local.pairs) == len(rows)
+    assert {(r["a"], r["b"], r["relation"]) for r in rows} == {(p.a, p.b, p.relation) for p in local.pairs}
+    bad = filiation_cli("analyze", str(SEEDS), "--engine", "spark", "--format", "csv", "--out", "x", cwd=tmp_path)
+    assert bad.returncode == 2 and "--format must be" in bad.stderr and "Traceback" not in bad.stderr

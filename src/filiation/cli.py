@@ -39,6 +39,12 @@ def analyze(
     paths: List[str] = typer.Argument(..., help="Files, folders (recursive) or '-' for JSONL on standard input."),
     out_dir: Path = typer.Option(Path("results"), "--out", "-o", help="Folder for documents/pairs/passages.jsonl."),
     mode: str = typer.Option("full", "--mode", help="'full' (semantic, default) or 'fast' (lexical and static model only)."),
+    engine: str = typer.Option("local", "--engine", help="'local' (one process, default) or 'spark' (pip install 'filiation[spark]')."),
+    master: Optional[str] = typer.Option(None, "--master", help="Spark master URL (default: local[2], or spark-submit's)."),
+    id_col: str = typer.Option("id", "--id-col", help="Spark: the column holding document ids."),
+    text_col: str = typer.Option("text", "--text-col", help="Spark: the column holding the text."),
+    date_col: Optional[str] = typer.Option("date", "--date-col", help="Spark: the column holding dates, if any."),
+    output_format: str = typer.Option("parquet", "--format", help="Spark: 'parquet' (default) or 'jsonl' datasets under --out."),
 ) -> None:
     """Find, align and classify text reuse among documents."""
     _quiet_libraries()
@@ -51,6 +57,12 @@ def analyze(
     except ValueError as exc:
         _note(err, "error:", "red", exc)
         raise typer.Exit(2)
+    if engine not in ("local", "spark"):
+        _note(err, "error:", "red", f"--engine must be 'local' or 'spark', not {engine!r}")
+        raise typer.Exit(2)
+    if engine == "spark":
+        _analyze_on_spark(paths, str(out_dir), settings, master, id_col, text_col, date_col, output_format)
+        return
     started = time.perf_counter()
     with Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -72,6 +84,38 @@ def analyze(
     seconds = time.perf_counter() - started
     write_analysis(analysis, out_dir, manifest_for(analysis, settings, seconds))
     _summary(analysis, out_dir, seconds)
+
+
+def _analyze_on_spark(paths: list[str], destination: str, settings, master: Optional[str], id_col: str, text_col: str,
+                      date_col: Optional[str], output_format: str) -> None:
+    """``analyze --engine spark``: the same stages on Spark, results written from the executors
+    as Parquet (or JSON lines) datasets under ``destination``, which may be any Hadoop URI."""
+    from .engine.spark_io import SparkInputError, pyspark_available
+
+    if not pyspark_available():
+        _note(err, "error:", "red", "the Spark engine needs pyspark: pip install 'filiation[spark]'")
+        raise typer.Exit(2)
+    if output_format not in ("parquet", "jsonl"):
+        _note(err, "error:", "red", f"--format must be 'parquet' or 'jsonl', not {output_format!r}")
+        raise typer.Exit(2)
+    from .engine.spark import write_spark_results
+
+    started = time.perf_counter()
+    try:
+        manifest = write_spark_results(paths, destination, settings, output_format=output_format, master=master,
+                                       id_col=id_col, text_col=text_col, date_col=date_col or None)
+    except SparkInputError as exc:
+        _note(err, "error:", "red", exc)
+        raise typer.Exit(2)
+    for problem in manifest.get("problems", []):
+        _note(err, "warning:", "yellow", problem)
+    for limit in manifest.get("limits", []):
+        _note(err, "limit:", "yellow", limit)
+    if not manifest.get("documents"):
+        _note(err, "error:", "red", "no document could be read")
+        raise typer.Exit(1)
+    out.print(f"{manifest['documents']:,} documents, {manifest.get('pairs', 0):,} related pairs on Spark "
+              f"({time.perf_counter() - started:.1f} s); results in {destination}", markup=False, highlight=False)
 
 
 def _summary(analysis, out_dir: Path, seconds: float) -> None:

@@ -99,7 +99,8 @@ def link_sentences(
             for kj in index.get(w, ()):
                 counts[kj] = counts.get(kj, 0) + 1
         if counts:
-            (k, j), _ = max(counts.items(), key=lambda item: (dice(c, sources[item[0][0]].content[item[0][1]]), -item[0][1]))
+            # ties go to the earliest sentence, then the first source: never to the set's (salted) order
+            (k, j), _ = max(counts.items(), key=lambda item: (dice(c, sources[item[0][0]].content[item[0][1]]), -item[0][1], -item[0][0]))
             offer(SentenceLink(i, k, j, dice(c, sources[k].content[j]), False))
     return best
 
