@@ -85,8 +85,7 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
     banding = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket)
     lexical = banding.pairs
     if banding.skipped_buckets and notes is not None:
-        notes.append(f"{banding.skipped_buckets:,} LSH buckets shared by more than max_bucket ({settings.max_bucket:,}) "
-                     "documents were skipped as boilerplate; pairs that share only such text are not compared")
+        notes.append(skipped_buckets_note(banding.skipped_buckets, settings))
     semantic, _ = semantic_neighbours(doc_vectors, settings.neighbours, settings.min_doc_cosine)
     both = np.concatenate([lexical, semantic]) if len(semantic) else lexical
     if not len(both):
@@ -161,19 +160,32 @@ def prepare(documents: list[Document], settings: Settings, tick: Progress | None
 
 
 def _blank_boilerplate(normalised: list[NormalisedDocument], settings: Settings, notes: list[str]) -> None:
-    """Re-normalise, in place, the documents that carry text found in more than ``max_bucket``
-    documents, with that text blanked (``text/boilerplate.py``); the original text is kept."""
+    """Blank, in place, text found in more than ``max_bucket`` documents of the corpus
+    (``text/boilerplate.py``), and say how much."""
     found = find_boilerplate(normalised, settings.shingle_size, settings.max_bucket, settings.min_passage_words)
-    if not found.documents:
-        return
-    at = sorted(found.masks)
+    if found.documents:
+        blank_boilerplate(normalised, found.masks, settings)
+        notes.append(boilerplate_note(sum(int(m.sum()) for m in found.masks.values()), found.documents, settings))
+
+
+def blank_boilerplate(normalised: list[NormalisedDocument], masks: dict[int, np.ndarray], settings: Settings) -> None:
+    """Re-normalise, in place, the documents of ``masks`` with those words blanked; each keeps
+    its original ``Document`` (offsets are unchanged by blanking)."""
+    at = sorted(masks)
     blanked = [replace(normalised[k].doc, text=blank_words(normalised[k].doc.text, normalised[k].word_starts,
-                                                            normalised[k].word_ends, found.masks[k])) for k in at]
+                                                            normalised[k].word_ends, masks[k])) for k in at]
     for k, d, s in zip(at, blanked, text_shingles([d.text for d in blanked], settings.shingle_size)):
         normalised[k] = replace(normalise(d, settings.shingle_size, s), doc=normalised[k].doc)
-    words = sum(int(m.sum()) for m in found.masks.values())
-    notes.append(f"boilerplate: {words:,} words in {found.documents:,} documents are text found in more than "
-                 f"max_bucket ({settings.max_bucket:,}) documents and were left out of comparison")
+
+
+def boilerplate_note(words: int, documents: int, settings: Settings) -> str:
+    return (f"boilerplate: {words:,} words in {documents:,} documents are text found in more than "
+            f"max_bucket ({settings.max_bucket:,}) documents and were left out of comparison")
+
+
+def skipped_buckets_note(skipped: int, settings: Settings) -> str:
+    return (f"{skipped:,} LSH buckets shared by more than max_bucket ({settings.max_bucket:,}) "
+            "documents were skipped as boilerplate; pairs that share only such text are not compared")
 
 
 def _transformer(settings: Settings, wanted: bool = True):

@@ -40,6 +40,7 @@ import numpy as np
 
 from ..model import Analysis, Document, Finding, Pair, PairEvidence
 from ..settings import Settings
+from .local import boilerplate_note, skipped_buckets_note
 from .spark_io import DEFAULT_DATE_COL, iter_chunks, read_inputs, spark_session, split_outcomes
 
 DOCS_PER_PARTITION = 2000  # prepare: documents per partition (one static-model batch is 1000)
@@ -212,8 +213,7 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
     features, common, blanked = _prepare(spark, documents, n, settings, stats, persisted, level)
     limits: list[str] = []
     if blanked["docs"]:
-        limits.append(f"boilerplate: {blanked['words']:,} words in {blanked['docs']:,} documents are text found in more "
-                      f"than max_bucket ({settings.max_bucket:,}) documents and were left out of comparison")
+        limits.append(boilerplate_note(blanked["words"], blanked["docs"], settings))
     if measure:
         features.count()
     clock("prepare")
@@ -222,8 +222,7 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
     lexical, skipped = _lexical_pairs(spark, features, settings, keep)
     stats["skipped_buckets"] = skipped
     if skipped:
-        limits.append(f"{skipped:,} LSH buckets shared by more than max_bucket ({settings.max_bucket:,}) "
-                      "documents were skipped as boilerplate; pairs that share only such text are not compared")
+        limits.append(skipped_buckets_note(skipped, settings))
     semantic = _semantic_pairs(spark, features, n, settings, keep)
     if measure:
         lexical, semantic = keep(lexical), keep(semantic)
@@ -335,30 +334,22 @@ def _prepare(spark, documents, n: int, settings: Settings, stats: dict, persiste
 
 def normalise_batch(docs: list[Document], settings: Settings, common: np.ndarray | None):
     """``(normalised, blanked words)``: the local engine's ``prepare`` normalisation of a batch,
-    with the corpus's boilerplate (``common`` n-grams) blanked as ``_blank_boilerplate`` does."""
-    from dataclasses import replace
-
-    from ..text.boilerplate import _runs, blank_words
+    with the corpus's boilerplate (``common`` n-grams) blanked by the local engine's rule."""
+    from ..text.boilerplate import boilerplate_masks
     from ..text.normalise import normalise
-    from ..text.shingles import shingle_hashes, text_shingles
+    from ..text.shingles import text_shingles
+    from .local import blank_boilerplate
 
     size = settings.shingle_size
     normalised = [normalise(d, size, s) for d, s in zip(docs, text_shingles([d.text for d in docs], size))]
     blanked = [0] * len(docs)
     if common is None or not len(common):
         return normalised, blanked
-    masks = {}
-    for k, d in enumerate(normalised):
-        mask = _runs(np.isin(shingle_hashes(d.words, size), common), size, settings.min_passage_words, d.length)
-        if mask.any() and 2 * int(mask.sum()) < d.length:
-            masks[k] = mask
+    masks = boilerplate_masks(normalised, common, size, settings.min_passage_words)
     if masks:
-        at = sorted(masks)
-        texts = [replace(normalised[k].doc, text=blank_words(normalised[k].doc.text, normalised[k].word_starts,
-                                                              normalised[k].word_ends, masks[k])) for k in at]
-        for k, d, s in zip(at, texts, text_shingles([d.text for d in texts], size)):
-            normalised[k] = replace(normalise(d, size, s), doc=normalised[k].doc)
-            blanked[k] = int(masks[k].sum())
+        blank_boilerplate(normalised, masks, settings)
+        for k, mask in masks.items():
+            blanked[k] = int(mask.sum())
     return normalised, blanked
 
 
