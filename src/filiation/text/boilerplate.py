@@ -36,24 +36,28 @@ def find_boilerplate(docs: list[NormalisedDocument], n: int, min_documents: int,
     ``min_documents`` documents, in the documents where such runs cover under half the words."""
     if len(docs) <= min_documents:
         return Boilerplate({}, 0)
-    common = common_shingles(docs, n, min_documents)
-    return Boilerplate(boilerplate_masks(docs, common, n, min_words) if len(common) else {}, len(common))
+    grams = [shingle_hashes(d.words, n) for d in docs]
+    common = common_shingles(grams, min_documents)
+    return Boilerplate(boilerplate_masks(docs, common, n, min_words, grams) if len(common) else {}, len(common))
 
 
-def common_shingles(docs: list[NormalisedDocument], n: int, min_documents: int) -> np.ndarray:
-    """Sorted word ``n``-gram hashes found in more than ``min_documents`` of ``docs``."""
-    values, counts = np.unique(np.concatenate([np.unique(shingle_hashes(d.words, n)) for d in docs] or
-                                              [np.zeros(0, dtype=np.uint64)]), return_counts=True)
+def common_shingles(grams: list[np.ndarray], min_documents: int) -> np.ndarray:
+    """Sorted n-gram hashes found in more than ``min_documents`` of the documents' ``grams``."""
+    values, counts = np.unique(np.concatenate([np.unique(g) for g in grams] or [np.zeros(0, dtype=np.uint64)]),
+                               return_counts=True)
     return values[counts > min_documents]
 
 
-def boilerplate_masks(docs: list[NormalisedDocument], common: np.ndarray, n: int, min_words: int) -> dict[int, np.ndarray]:
+def boilerplate_masks(docs: list[NormalisedDocument], common: np.ndarray, n: int, min_words: int,
+                      grams: list[np.ndarray] | None = None) -> dict[int, np.ndarray]:
     """Per document index, the words to blank: runs of ``common`` n-grams spanning ``min_words``
     or more, where they cover under half of the document (else the document *is* that text).
-    ``common`` may come from this batch or from a whole corpus (the Spark engine counts it)."""
+    ``common`` may come from this batch or from a whole corpus (the Spark engine counts it);
+    ``grams``: each document's positional n-grams, when already computed."""
     masks = {}
     for k, d in enumerate(docs):
-        mask = _runs(np.isin(shingle_hashes(d.words, n), common), n, min_words, d.length)
+        g = grams[k] if grams is not None else shingle_hashes(d.words, n)
+        mask = _runs(np.isin(g, common), n, min_words, d.length)
         if mask.any() and 2 * int(mask.sum()) < d.length:
             masks[k] = mask
     return masks
