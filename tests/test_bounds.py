@@ -153,3 +153,42 @@ def test_a_document_that_is_mostly_common_text_stays_whole() -> None:
     story = _scrambled(rng, 10)
     docs = [normalise(Document(f"d{k}", f"Outlet {k} reports. " + story)) for k in range(8)]
     assert find_boilerplate(docs, 5, 5, 10).documents == 0
+
+
+def test_common_ngrams_counted_in_bounded_passes_equal_an_exact_count(monkeypatch) -> None:
+    """The two-pass count (a fixed table, then exact counts of what passed it) finds exactly the
+    n-grams an exact count over every document finds, across document batches."""
+    import filiation.text.boilerplate as boilerplate
+    from filiation.text.shingles import shingle_hashes
+
+    rng = random.Random(21)
+    shared = [_scrambled(rng, 2) for _ in range(4)]
+    docs = [normalise(Document(f"d{k}", _scrambled(rng, 3) + " " + " ".join(shared[: 1 + k % 4])))
+            for k in range(40)]
+    monkeypatch.setattr(boilerplate, "DOCUMENTS_PER_BATCH", 7)
+    for threshold in (5, 9, 20, 29, 40):
+        values, counts = np.unique(np.concatenate([np.unique(shingle_hashes(d.words, 5)) for d in docs]),
+                                   return_counts=True)
+        expected = values[counts > threshold]
+        assert np.array_equal(boilerplate.common_shingles(docs, 5, threshold), expected)
+        assert len(expected) or threshold >= 30  # the thresholds below 30 do find shared text
+
+
+def test_pairs_aligned_in_batches_equal_pairs_aligned_at_once(monkeypatch) -> None:
+    """Alignment batches pairs (and re-encodes their sentences per batch) to bound memory; the
+    result must not depend on where the batches fall."""
+    import filiation.engine.align_pairs as align_pairs
+    from filiation.embed.documents import document_vectors
+
+    docs = read_paths(sorted(SEEDS.glob("*.txt"))).documents
+    normalised = [normalise(d) for d in docs]
+    vectors = document_vectors(normalised)
+    pairs = np.asarray([(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))], dtype=np.int64)
+
+    def run():
+        return [(ap.a, ap.b, ap.passages, ap.evidence)
+                for ap in align_pairs.align_candidate_pairs(normalised, vectors, pairs, FAST)]
+
+    at_once = run()
+    monkeypatch.setattr(align_pairs, "PAIRS_PER_BATCH", 3)
+    assert run() == at_once and any(passages for _, _, passages, _ in at_once)

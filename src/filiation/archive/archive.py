@@ -62,7 +62,7 @@ def sketch(documents: list[Document], settings: Settings) -> tuple[np.ndarray, n
     """Each document's MinHash signature and static document vector, as ``analyze`` makes them."""
     from ..engine.local import prepare
 
-    normalised, _, vectors = prepare(documents, settings)
+    normalised, vectors = prepare(documents, settings)
     return oph_signatures([n.shingles for n in normalised], settings.num_perm), vectors
 
 

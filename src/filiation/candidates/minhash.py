@@ -29,12 +29,19 @@ def oph_signature(shingles: np.ndarray, num_perm: int = 128) -> np.ndarray:
     return oph_signatures([shingles], num_perm)[0]
 
 
-def oph_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128) -> np.ndarray:
-    """Signatures of many documents at once, shape ``(len(shingle_sets), num_perm)``."""
+def oph_signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128, batch: int = 5000) -> np.ndarray:
+    """Signatures of many documents at once, shape ``(len(shingle_sets), num_perm)``; ``batch``
+    documents are hashed together, so the working arrays stay small whatever the corpus."""
+    _check(num_perm)
     n = len(shingle_sets)
-    lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=n)
-    values = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets]) if n else np.zeros(0, np.uint64)
-    return oph_signatures_flat(values, np.repeat(np.arange(n, dtype=np.int64), lengths), n, num_perm)
+    sig = np.empty((n, num_perm), dtype=np.uint64)
+    for lo in range(0, n, batch):
+        chunk = shingle_sets[lo : lo + batch]
+        lengths = np.fromiter((len(s) for s in chunk), dtype=np.int64, count=len(chunk))
+        values = np.concatenate([np.asarray(s, dtype=np.uint64) for s in chunk])
+        sig[lo : lo + len(chunk)] = oph_signatures_flat(
+            values, np.repeat(np.arange(len(chunk), dtype=np.int64), lengths), len(chunk), num_perm)
+    return sig
 
 
 def oph_signatures_flat(values: np.ndarray, owner: np.ndarray, n_docs: int, num_perm: int = 128) -> np.ndarray:
@@ -44,8 +51,7 @@ def oph_signatures_flat(values: np.ndarray, owner: np.ndarray, n_docs: int, num_
     harmless: a bin keeps a minimum); a document with no shingle gets an all-empty signature
     that collides with nothing.
     """
-    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 256:
-        raise ValueError(f"num_perm must be a power of two up to 256, got {num_perm}")
+    _check(num_perm)
     sig = np.full((n_docs, num_perm), _EMPTY, dtype=np.uint64)
     if len(values) == 0:
         return sig
@@ -54,6 +60,11 @@ def oph_signatures_flat(values: np.ndarray, owner: np.ndarray, n_docs: int, num_
     np.minimum.at(sig.reshape(-1), slots, mixed >> np.uint64(8))
     _densify(sig, np.bincount(owner, minlength=n_docs) > 0)
     return sig
+
+
+def _check(num_perm: int) -> None:
+    if num_perm & (num_perm - 1) or not 1 <= num_perm <= 256:
+        raise ValueError(f"num_perm must be a power of two up to 256, got {num_perm}")
 
 
 def _densify(sig: np.ndarray, nonempty_docs: np.ndarray) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from ..align.sentence_match import decision_threshold, pair_features, paraphrase_probability
 from ..align.sentences import choose_sentence_matches, diagonal_band, sentence_candidates
 from ..align.verbatim import TokenAlignment, align_verbatim
+from ..embed.documents import document_vector, sentence_vectors
 from ..model import PairEvidence, Passage
 from ..relate.evidence import masks_from_spans, measure_pair, verbatim_sentences
 from ..settings import Settings
@@ -32,17 +33,36 @@ class AlignedPair:
 
 Encoder = Callable[[list[str]], np.ndarray]
 
+#: candidate pairs aligned together (one static encoding of their documents' sentences, one
+#: matcher pass, one transformer pass)
+PAIRS_PER_BATCH = 2048
+
 
 def align_candidate_pairs(
     docs: list[NormalisedDocument],
-    sentence_vectors: list[np.ndarray],
-    doc_vectors: np.ndarray,
+    doc_vectors: np.ndarray | None,
     pairs: np.ndarray,
     settings: Settings,
     transformer: Encoder | None = None,
     notes: list[str] | None = None,
 ) -> list[AlignedPair]:
-    """Passages and evidence of each pair; ``notes`` receives a line per limit a pair hit."""
+    """Passages and evidence of each pair, in the order given; ``notes`` receives a line per
+    limit a pair hit.  Pairs go in batches of ``PAIRS_PER_BATCH``, so what a batch holds
+    (sentence vectors of its documents, candidate sentence pairs) is bounded whatever the
+    number of pairs.  ``doc_vectors=None``: pooled here from the sentence vectors (a caller
+    that has not computed them saves encoding each document twice)."""
+    out: list[AlignedPair] = []
+    for lo in range(0, len(pairs), PAIRS_PER_BATCH):
+        out.extend(_align_batch(docs, doc_vectors, pairs[lo : lo + PAIRS_PER_BATCH], settings, transformer, notes))
+    return out
+
+
+def _align_batch(docs, doc_vectors, pairs: np.ndarray, settings: Settings, transformer: Encoder | None,
+                 notes: list[str] | None) -> list[AlignedPair]:
+    involved = np.unique(pairs).tolist()
+    vectors = dict(zip(involved, sentence_vectors([docs[k] for k in involved])))
+    if doc_vectors is None:
+        doc_vectors = {k: document_vector(docs[k], v) for k, v in vectors.items()}
     staged = []
     cand_rows: list[tuple[int, int, int, float]] = []  # (pair index, i, j, static cosine)
     for p, (ia, ib) in enumerate(pairs.tolist()):
@@ -51,7 +71,7 @@ def align_candidate_pairs(
         mask_a, mask_b = masks_from_spans(a, b, spans)
         skip_a, skip_b = verbatim_sentences(a, mask_a), verbatim_sentences(b, mask_b)
         cands = sentence_candidates(
-            sentence_vectors[ia], sentence_vectors[ib], skip_a, skip_b,
+            vectors[ia], vectors[ib], skip_a, skip_b,
             settings.min_sentence_cosine, max_cells=settings.max_sentence_pairs,
         )
         live_a, live_b = int((~skip_a).sum()), int((~skip_b).sum())

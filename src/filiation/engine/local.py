@@ -17,7 +17,8 @@ from ..candidates.lsh import band_pairs
 from ..candidates.minhash import oph_signatures
 from ..candidates.screen import share_specifics
 from ..candidates.semantic import semantic_neighbours
-from ..embed import static_encoder, transformer_available, transformer_encoder
+from ..embed import transformer_available, transformer_encoder
+from ..embed.documents import document_vectors
 from ..model import Analysis, Document, Finding, Pair, ReadProblem
 from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
@@ -56,27 +57,6 @@ def _read(inputs: Iterable[str | os.PathLike | Document]) -> tuple[list[Document
     return docs, problems
 
 
-def embed_documents(docs: list[NormalisedDocument]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Static sentence vectors per document, and each document's length-weighted mean vector."""
-    encoder = static_encoder()
-    texts = [d.sentence_text(i) for d in docs for i in range(len(d.sentences))]
-    flat = encoder.encode(texts)
-    per_doc: list[np.ndarray] = []
-    doc_vectors = np.zeros((len(docs), flat.shape[1] if len(flat) else encoder.dim), dtype=np.float32)
-    at = 0
-    for k, d in enumerate(docs):
-        n = len(d.sentences)
-        vecs = flat[at : at + n]
-        at += n
-        per_doc.append(vecs)
-        if n:
-            weights = np.maximum(1, d.sentence_words[:, 1] - d.sentence_words[:, 0]).astype(np.float32)
-            v = (vecs * weights[:, None]).sum(axis=0)
-            norm = np.linalg.norm(v)
-            doc_vectors[k] = v / norm if norm else v
-    return per_doc, doc_vectors
-
-
 def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, settings: Settings,
                     notes: list[str] | None = None) -> np.ndarray:
     """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged; ``notes``
@@ -94,13 +74,13 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
     return both[share_specifics(docs, both, settings.screen_entities, settings.screen_bigrams)]
 
 
-def relate_candidates(normalised: list[NormalisedDocument], sentence_vectors: list[np.ndarray], doc_vectors: np.ndarray,
+def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndarray,
                       candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None,
                       notes: list[str] | None = None) -> list[Pair]:
     """Align each candidate pair, classify it, and mark copies that are siblings rather than
     parent and child: the pairs of a corpus, or of a new article and its archived candidates."""
     tick = tick or (lambda stage, done, total: None)
-    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, notes)
+    aligned = align_candidate_pairs(normalised, doc_vectors, candidates, settings, transformer, notes)
     tick("align", len(aligned), len(aligned))
     pairs: list[Pair] = []
     for ap in aligned:
@@ -131,19 +111,19 @@ def analyze(
     tick("read", len(documents), len(documents))
     documents = _unique_by_id(documents, problems)
     notes: list[str] = []
-    normalised, sentence_vectors, doc_vectors = prepare(documents, settings, tick, notes=notes)
+    normalised, doc_vectors = prepare(documents, settings, tick, notes=notes)
     candidates = find_candidates(normalised, doc_vectors, settings, notes)
     tick("candidates", len(candidates), len(candidates))
     transformer = _transformer(settings, wanted=len(candidates) > 0)
-    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer, tick, notes)
+    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, tick, notes)
     analysis = _stemma_and_audit(documents, normalised, pairs, settings, transformer, problems, tick)
     analysis.limits.extend(notes)
     return analysis
 
 
 def prepare(documents: list[Document], settings: Settings, tick: Progress | None = None, *,
-            notes: list[str] | None = None) -> tuple[list[NormalisedDocument], list[np.ndarray], np.ndarray]:
-    """Normalised documents, their static sentence vectors and document vectors: what every
+            notes: list[str] | None = None) -> tuple[list[NormalisedDocument], np.ndarray]:
+    """Normalised documents and their static document vectors: what every
     comparison (a corpus, an archive check, an audit, an archive's sketch) starts from.
 
     Given ``notes`` (a whole corpus), boilerplate is blanked first and a line says how much.
@@ -154,9 +134,9 @@ def prepare(documents: list[Document], settings: Settings, tick: Progress | None
     if notes is not None:
         _blank_boilerplate(normalised, settings, notes)
     tick("normalise", len(normalised), len(normalised))
-    sentence_vectors, doc_vectors = embed_documents(normalised)
+    doc_vectors = document_vectors(normalised)
     tick("embed", len(normalised), len(normalised))
-    return normalised, sentence_vectors, doc_vectors
+    return normalised, doc_vectors
 
 
 def _blank_boilerplate(normalised: list[NormalisedDocument], settings: Settings, notes: list[str]) -> None:
@@ -214,12 +194,12 @@ def relate_to(document: Document, others: list[Document], settings: Settings | N
     settings = settings or Settings()
     docs = sorted([document, *[d for d in others if d.id != document.id]], key=lambda d: d.id)
     at = next(k for k, d in enumerate(docs) if d is document)
-    normalised, sentence_vectors, doc_vectors = prepare(docs, settings)
+    normalised, doc_vectors = prepare(docs, settings)
     candidates = np.asarray([[min(k, at), max(k, at)] for k in range(len(docs)) if k != at], dtype=np.int64).reshape(-1, 2)
     if len(candidates):
         candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)]
     transformer = _transformer(settings, wanted=len(candidates) > 0)
-    pairs = relate_candidates(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer)
     analysis = _stemma_and_audit(docs, normalised, pairs, settings, transformer)
     analysis.findings = [f for f in analysis.findings if document.id in (f.derived, f.source)]
     return analysis
@@ -232,10 +212,10 @@ def audit_against(derived: Document, sources: list[Document], mode: str = "full"
 
     settings = Settings(mode=mode)  # type: ignore[arg-type]
     docs = [derived, *sources]
-    normalised, sentence_vectors, doc_vectors = prepare(docs, settings)
+    normalised, doc_vectors = prepare(docs, settings)
     candidates = np.asarray([[0, k] for k in range(1, len(docs))], dtype=np.int64)
     transformer = _transformer(settings)
-    aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, candidates, settings, transformer)
+    aligned = align_candidate_pairs(normalised, doc_vectors, candidates, settings, transformer)
     passages = {ap.b: list(ap.passages) for ap in aligned}
     summary = all(normalised[0].length < 0.45 * normalised[k].length for k in range(1, len(docs)))
     return audit_document(derived, list(sources), [passages.get(k, []) for k in range(1, len(docs))],

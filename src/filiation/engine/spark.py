@@ -359,13 +359,13 @@ def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterato
     the local engine's own functions on a batch of the partition's documents."""
     from ..candidates.lsh import band_keys
     from ..candidates.minhash import oph_signatures
+    from ..embed.documents import document_vectors
     from ..text.shingles import shingle_hashes
-    from .local import embed_documents
 
     common = common.value if common is not None else None
     for chunk in iter_chunks(rows, 1000):
         normalised, blanked = normalise_batch([_row_document(r) for r in chunk], settings, common)
-        _, vectors = embed_documents(normalised)
+        vectors = document_vectors(normalised)
         keys = band_keys(oph_signatures([d.shingles for d in normalised], settings.num_perm),
                          settings.bands, settings.rows).view(np.int64)
         for r, d, vec, key, gone in zip(chunk, normalised, vectors, keys, blanked):
@@ -550,11 +550,10 @@ def _side(row, side: str) -> Document:
 def _align_partition(rows, settings: Settings, common) -> Iterator[tuple]:
     from ..relate.classify import classify_pair
     from .align_pairs import align_candidate_pairs
-    from .local import embed_documents
 
     common = common.value if common is not None else None
     transformer = None
-    cache: dict[int, tuple] = {}  # idx -> (normalised, sentence vectors, document vector)
+    cache: dict[int, object] = {}  # idx -> normalised document
     for chunk in iter_chunks(rows, PAIRS_PER_CHUNK):
         if transformer is None:
             transformer = _worker_transformer(settings) or False
@@ -566,18 +565,15 @@ def _align_partition(rows, settings: Settings, common) -> Iterator[tuple]:
         fresh = {}
         if missing:
             normalised, _ = normalise_batch([wanted[i] for i in missing], settings, common)
-            sentence_vectors, doc_vectors = embed_documents(normalised)
-            fresh = {i: (d, sv, dv) for i, d, sv, dv in zip(missing, normalised, sentence_vectors, doc_vectors)}
+            fresh = dict(zip(missing, normalised))
         cache = {i: cache[i] if i in cache else fresh[i] for i in wanted}  # the next chunk shares most
         order = sorted(wanted, key=lambda i: wanted[i].id)  # in id order, as the local engine holds them
         at = {i: k for k, i in enumerate(order)}
-        normalised = [cache[i][0] for i in order]
-        sentence_vectors = [cache[i][1] for i in order]
-        doc_vectors = np.stack([cache[i][2] for i in order])
+        normalised = [cache[i] for i in order]
         pairs = np.sort(np.asarray([[at[r["a"]], at[r["b"]]] for r in chunk], dtype=np.int64).reshape(-1, 2), axis=1)
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # each pair (lower id, higher id), in id order
         notes: list[str] = []
-        aligned = align_candidate_pairs(normalised, sentence_vectors, doc_vectors, pairs, settings,
+        aligned = align_candidate_pairs(normalised, None, pairs, settings,
                                         transformer or None, notes)
         for ap in aligned:
             a, b = normalised[ap.a], normalised[ap.b]

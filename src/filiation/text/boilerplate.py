@@ -31,33 +31,54 @@ class Boilerplate:
         return len(self.masks)
 
 
+#: documents whose n-grams are counted together
+DOCUMENTS_PER_BATCH = 5000
+
+
 def find_boilerplate(docs: list[NormalisedDocument], n: int, min_documents: int, min_words: int) -> Boilerplate:
     """Runs of ``min_words`` or more words whose every ``n``-gram is in more than
     ``min_documents`` documents, in the documents where such runs cover under half the words."""
     if len(docs) <= min_documents:
         return Boilerplate({}, 0)
-    grams = [shingle_hashes(d.words, n) for d in docs]
-    common = common_shingles(grams, min_documents)
-    return Boilerplate(boilerplate_masks(docs, common, n, min_words, grams) if len(common) else {}, len(common))
+    common = common_shingles(docs, n, min_documents)
+    return Boilerplate(boilerplate_masks(docs, common, n, min_words) if len(common) else {}, len(common))
 
 
-def common_shingles(grams: list[np.ndarray], min_documents: int) -> np.ndarray:
-    """Sorted n-gram hashes found in more than ``min_documents`` of the documents' ``grams``."""
-    values, counts = np.unique(np.concatenate([np.unique(g) for g in grams] or [np.zeros(0, dtype=np.uint64)]),
-                               return_counts=True)
+def common_shingles(docs: list[NormalisedDocument], n: int, min_documents: int) -> np.ndarray:
+    """Sorted word ``n``-gram hashes found in more than ``min_documents`` of ``docs``.
+
+    Counted in two passes so that memory does not grow with the corpus: first every distinct
+    n-gram of every document adds one to a cell of a fixed table (chosen by its hash), then only
+    the n-grams whose cell passed the threshold, a small superset of the answer, are counted
+    exactly.  Holding every n-gram of 100,000 articles at once would take gigabytes.
+    """
+    bits = min(26, max(16, (64 * len(docs)).bit_length()))  # ~ a cell per 16-64 n-grams
+    shift = np.uint64(64 - bits)
+    table = np.zeros(1 << bits, dtype=np.int32)
+    for batch in _distinct_grams(docs, n):
+        table += np.bincount((batch >> shift).astype(np.int64), minlength=len(table)).astype(np.int32)
+    hot = table > min_documents
+    if not hot.any():
+        return np.zeros(0, dtype=np.uint64)
+    maybe = [batch[hot[(batch >> shift).astype(np.int64)]] for batch in _distinct_grams(docs, n)]
+    values, counts = np.unique(np.concatenate(maybe), return_counts=True)
     return values[counts > min_documents]
 
 
-def boilerplate_masks(docs: list[NormalisedDocument], common: np.ndarray, n: int, min_words: int,
-                      grams: list[np.ndarray] | None = None) -> dict[int, np.ndarray]:
+def _distinct_grams(docs: list[NormalisedDocument], n: int):
+    """Per batch of documents, each document's distinct positional ``n``-grams, concatenated."""
+    for lo in range(0, len(docs), DOCUMENTS_PER_BATCH):
+        grams = [np.unique(shingle_hashes(d.words, n)) for d in docs[lo : lo + DOCUMENTS_PER_BATCH]]
+        yield np.concatenate(grams) if grams else np.zeros(0, dtype=np.uint64)
+
+
+def boilerplate_masks(docs: list[NormalisedDocument], common: np.ndarray, n: int, min_words: int) -> dict[int, np.ndarray]:
     """Per document index, the words to blank: runs of ``common`` n-grams spanning ``min_words``
     or more, where they cover under half of the document (else the document *is* that text).
-    ``common`` may come from this batch or from a whole corpus (the Spark engine counts it);
-    ``grams``: each document's positional n-grams, when already computed."""
+    ``common`` may come from this batch or from a whole corpus (the Spark engine counts it)."""
     masks = {}
     for k, d in enumerate(docs):
-        g = grams[k] if grams is not None else shingle_hashes(d.words, n)
-        mask = _runs(np.isin(g, common), n, min_words, d.length)
+        mask = _runs(np.isin(shingle_hashes(d.words, n), common), n, min_words, d.length)
         if mask.any() and 2 * int(mask.sum()) < d.length:
             masks[k] = mask
     return masks

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ class NormalisedDocument:
     """A document ready for comparison: word keys and hashes with offsets, sentences, shingles."""
 
     doc: Document
-    word_starts: np.ndarray  # char offset of word i
+    word_starts: np.ndarray  # int32 char offset of word i (int32 halves what a large corpus holds)
     word_ends: np.ndarray
     words: np.ndarray  # uint64 hash of word i's key
     shingles: np.ndarray  # unique sorted uint64 word 5-gram hashes
@@ -53,13 +54,14 @@ def normalise(doc: Document, shingle_size: int = 5, shingles: np.ndarray | None 
         sentence_words = np.stack([first, last], axis=1)
     else:
         sentence_words = np.zeros((0, 2), dtype=np.int64)
-    entities = frozenset(m.lower() for m in _NAME.findall(text)) | frozenset(
-        n.replace(",", "") for n in _NUM.findall(text)
+    # interned: the same names and numbers recur across a corpus, and are then held once
+    entities = frozenset(sys.intern(m.lower()) for m in _NAME.findall(text)) | frozenset(
+        sys.intern(n.replace(",", "")) for n in _NUM.findall(text)
     )
     return NormalisedDocument(
         doc=doc,
-        word_starts=tokens.starts,
-        word_ends=tokens.ends,
+        word_starts=tokens.starts.astype(np.int32),
+        word_ends=tokens.ends.astype(np.int32),
         words=words,
         shingles=text_shingles([text], shingle_size)[0] if shingles is None else shingles,
         bigrams=np.unique(shingle_hashes(words, 2)),
