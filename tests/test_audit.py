@@ -166,3 +166,81 @@ def test_analyze_writes_audit_jsonl(tmp_path, mode):
     assert {r["kind"] for r in rows} >= {"number_changed", "missing_credit"}
     assert [finding_from_row(r) for r in rows] == analysis.findings
     assert [finding_row(f) for f in analysis.findings] == rows
+
+
+def test_a_name_swapped_for_one_the_source_never_uses_is_entity_changed():
+    derived = SOURCE.replace("the mayor Anna Keller", "the mayor Maria Schmidt")
+    [found] = [f for f in _audit(derived) if f.kind == "entity_changed"]
+    assert (found.derived_text, found.source_text) == ("Maria", "Anna")
+
+
+def test_names_the_source_holds_in_another_form_are_not_changes():
+    source = ("Iraqi Prime Minister Mohammed Shia Al-Sudani met officials of the United States in "
+              "Baghdad on Sunday to discuss the withdrawal of troops from the country. ") + SOURCE
+    derived = ("Iraqi Prime Minister Sudani met officials of the US in Baghdad on Sunday to discuss the "
+               "withdrawal of Iraqi troops from the country. ") + SOURCE
+    kinds = _kinds(audit_document(Document("copy", derived), [Document("wire", source)]))
+    assert "entity_changed" not in kinds and "unsupported_addition" not in kinds
+
+
+def test_a_name_added_to_a_supported_sentence_is_an_unsupported_addition():
+    derived = SOURCE.replace("caused by a gas leak in a bakery", "caused by a gas leak in a bakery owned by Gazprom")
+    [found] = [f for f in _audit(derived) if f.kind == "unsupported_addition"]
+    assert found.derived_text == "Gazprom"
+
+
+@pytest.mark.parametrize("old, new", [
+    ("The bakery's owner denied that", "The bakery's owner admitted that"),
+    ("the market would reopen next week", "the market would not reopen next week"),
+    ("Investigators believe the explosion", "Investigators do not believe the explosion"),
+])
+def test_a_statement_turned_around_is_meaning_reversed(old, new):
+    derived = SOURCE.replace(old, new)
+    assert _kinds(_audit(derived)).count("meaning_reversed") == 1
+
+
+def test_a_negation_kept_in_other_words_is_not_a_reversal():
+    derived = SOURCE.replace("The bakery's owner denied that his equipment was faulty",
+                             "The bakery's owner denied his equipment was faulty")
+    assert "meaning_reversed" not in _kinds(_audit(derived))
+
+
+def test_audit_pairs_writes_each_pairs_findings_and_names_bad_lines(tmp_path):
+    (tmp_path / "wire.txt").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(SOURCE.replace("12 engines", "15 engines"), encoding="utf-8")
+    lines = [
+        json.dumps({"id": "changed", "source": SOURCE, "derived": SOURCE.replace("denied", "admitted")}),
+        json.dumps({"id": "faithful", "source": SOURCE, "derived": SOURCE}),
+        "{not json",
+        json.dumps({"id": "files", "source_path": "wire.txt", "derived_path": "copy.txt"}),
+        json.dumps({"id": "nosource", "derived": SOURCE}),
+        json.dumps({"id": "missing", "source_path": "nowhere.txt", "derived": SOURCE}),
+    ]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit", "--pairs", str(pairs), "--out", str(tmp_path / "out"), "--mode", "fast"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for number, why in ((3, "invalid JSON"), (5, "neither 'source' nor 'source_path'"), (6, "nowhere.txt")):
+        assert f"pairs.jsonl:{number}" in result.output and why in result.output
+    rows = [json.loads(line) for line in (tmp_path / "out" / "audit.jsonl").read_text().splitlines()]
+    by_pair = {}
+    for r in rows:
+        by_pair.setdefault(r["pair"], set()).add(r["kind"])
+    assert by_pair == {"changed": {"meaning_reversed"}, "files": {"number_changed"}}
+    assert "3 pairs audited" in result.output
+
+
+def test_audit_pairs_with_no_readable_pair_fails_clearly(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text('{"id": "x"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit", "--pairs", str(pairs), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "no pair could be read" in result.output
+    assert not (tmp_path / "out" / "audit.jsonl").exists()
+
+
+def test_a_hedge_on_a_number_is_the_numbers_finding_not_a_reversal():
+    kinds = _kinds(_audit(SOURCE.replace("at least 40", "no fewer than 40")))
+    assert kinds == []
+    kinds = _kinds(_audit(SOURCE.replace("at least 40", "fewer than 40")))
+    assert kinds == ["number_changed"]

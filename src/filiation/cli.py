@@ -139,17 +139,19 @@ def _summary(analysis, out_dir: Path, seconds: float) -> None:
               "data in documents, texts, pairs, passages, audit .jsonl, stemma.json, manifest.json)")
 
 
-def _findings_summary(findings) -> None:
-    """Per derived document: how many findings of each kind, the worst first."""
+def _findings_summary(findings, key=lambda f: f.derived,
+                      title: str = "audit: what derived documents changed against their sources",
+                      column: str = "derived") -> None:
+    """Per derived document (or per ``key``): how many findings of each kind, the worst first."""
     from .model import FINDING_KINDS
 
     if not findings:
         return
     by_doc: dict[str, Counter] = {}
     for f in findings:
-        by_doc.setdefault(f.derived, Counter())[f.kind] += 1
-    table = Table(title="audit: what derived documents changed against their sources")
-    table.add_column("derived")
+        by_doc.setdefault(key(f), Counter())[f.kind] += 1
+    table = Table(title=title)
+    table.add_column(column)
     short = {k: k.replace("_", " ") for k in FINDING_KINDS}
     for k in FINDING_KINDS:
         table.add_column(short[k], justify="right")
@@ -161,13 +163,35 @@ def _findings_summary(findings) -> None:
 
 @app.command()
 def audit(
-    derived: Path = typer.Argument(..., help="The derived document (a text, HTML or Markdown file)."),
-    source: List[Path] = typer.Argument(..., help="The document(s) it was made from."),
+    derived: Optional[Path] = typer.Argument(None, help="The derived document (a text, HTML or Markdown file)."),
+    source: Optional[List[Path]] = typer.Argument(None, help="The document(s) it was made from."),
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Audit many pairs: a JSONL file of "
+                                         "{\"id\", \"source\", \"derived\"} (or source_path / derived_path)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="With --pairs: the folder for audit.jsonl."),
     mode: str = typer.Option("full", "--mode", help="'full' (MiniLM judges support) or 'fast' (static vectors)."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON lines (as in audit.jsonl)."),
 ) -> None:
-    """What DERIVED changed, invented or dropped against SOURCE."""
+    """What DERIVED changed, invented or dropped against SOURCE; or every pair of --pairs."""
     _quiet_libraries()
+    if mode not in ("full", "fast"):
+        _note(err, "error:", "red", f"--mode must be 'full' or 'fast', not {mode!r}")
+        raise typer.Exit(2)
+    if pairs is not None:
+        if derived is not None or source:
+            _note(err, "error:", "red", "give either DERIVED SOURCE... or --pairs FILE, not both")
+            raise typer.Exit(2)
+        if out_dir is None:
+            _note(err, "error:", "red", "--pairs needs --out DIR (where audit.jsonl is written)")
+            raise typer.Exit(2)
+        _audit_pairs(pairs, out_dir, mode)
+        return
+    if derived is None or not source:
+        _note(err, "error:", "red", "give DERIVED and at least one SOURCE, or --pairs FILE --out DIR")
+        raise typer.Exit(2)
+    _audit_one(derived, source, mode, as_json)
+
+
+def _audit_one(derived: Path, source: List[Path], mode: str, as_json: bool) -> None:
     import json
     from dataclasses import replace
 
@@ -202,6 +226,38 @@ def audit(
             out.print(f"        copy:   {f.derived_text[:300]}", highlight=False, markup=False)
         if f.source_text:
             out.print(f"        source: {f.source_text[:300]}", highlight=False, markup=False)
+
+
+def _audit_pairs(pairs_file: Path, out_dir: Path, mode: str) -> None:
+    """Every pair of ``pairs_file`` audited in this one process (models load once), findings to
+    ``out_dir/audit.jsonl`` with their pair's id; bad lines are named and skipped."""
+    from .engine.local import audit_against
+    from .read.pairs import read_audit_pairs
+    from .schema import finding_row, write_jsonl_atomic
+
+    started = time.perf_counter()
+    todo, problems = read_audit_pairs(pairs_file)
+    for problem in problems:
+        _note(err, "warning:", "yellow", problem)
+    if not todo:
+        _note(err, "error:", "red", f"{pairs_file}: no pair could be read")
+        raise typer.Exit(2)
+    rows: list[dict] = []
+    by_pair: dict[str, list] = {}
+    with Progress(TextColumn("audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("audit", total=len(todo))
+        for pair in todo:
+            findings = audit_against(pair.derived, [pair.source], mode=mode)
+            by_pair[pair.id] = findings
+            rows.extend({"pair": pair.id} | finding_row(f) for f in findings)
+            bar.advance(task)
+    write_jsonl_atomic(out_dir / "audit.jsonl", rows)
+    _findings_summary([f for fs in by_pair.values() for f in fs], key=lambda f: f.derived.removesuffix("/derived"),
+                      title="audit: findings per pair", column="pair")
+    flagged = sum(1 for fs in by_pair.values() if fs)
+    out.print(f"{len(todo)} pairs audited in {time.perf_counter() - started:.1f} s, {flagged} with findings, "
+              f"{len(problems)} lines skipped; findings in {escape(str(out_dir / 'audit.jsonl'))}", highlight=False)
 
 
 @app.command()

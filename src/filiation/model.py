@@ -140,6 +140,8 @@ FindingKind = Literal[
     "unsupported_addition",
     "omission",
     "missing_credit",
+    "entity_changed",
+    "meaning_reversed",
 ]
 FINDING_KINDS: tuple[str, ...] = get_args(FindingKind)
 Severity = Literal["high", "medium", "low"]

@@ -9,13 +9,16 @@ journalist stops trusting a tool after a few false alarms.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from ..model import Document, Finding, Passage
+from ..text.tokens import word_keys
 from .attribution import find_hedges, find_speakers, speakers_agree
+from .facts import find_names, name_forms, negations, opposites, supported
 from .links import SentenceLink, Sentences, dice, link_sentences, share_found
 from .numbers import Quantity, find_quantities
 from .quotes import explain_quote, find_quotations, quote_is_faithful
@@ -32,6 +35,7 @@ class AuditThresholds:
     addition_max_cosine_static: float = 0.7  # the same, read with static vectors (fast mode)
     omission_neighbourhood: int = 2  # a dropped sentence counts only amid material the copy kept
     omission_max_dice: float = 0.3
+    reversal_min_dice: float = 0.6  # a reversal is read only where the rest of the sentence is the same
 
 
 THRESHOLDS = AuditThresholds()
@@ -73,6 +77,9 @@ class _Auditor:
         self.findings: list[Finding] = []
         self.source_numbers = [{q.claim() for q in find_quantities(src.doc.text)} for src in self.s]
         self.derived_numbers = {q.claim() for q in find_quantities(derived.text)}
+        # the sources' own names for themselves (outlet, title) are theirs too: "(BBC News)"
+        self.source_forms = name_forms("\n".join(
+            "\n".join(x for x in (src.doc.text, src.doc.source, src.doc.title) if x) for src in self.s))
 
     # -- helpers ---------------------------------------------------------------------------
     def add(self, kind, severity, k: int, dspan, sspan, explanation: str) -> None:
@@ -161,6 +168,60 @@ class _Auditor:
         self.add(kind, "high" if quoted else "medium", link.source, (a.start, a.end), (b.start, b.end),
                  f"{what} “{dt[a.start:a.end]}”; the source has “{st[b.start:b.end]}”")
 
+    def meaning(self, i: int, link: SentenceLink) -> bool:
+        """A negation added or dropped, or a word swapped for its opposite, in a sentence that
+        otherwise says the same as its source sentence."""
+        if link.dice < self.t.reversal_min_dice:
+            return False  # a rewritten sentence moves its negations around ("neither... nor" -> "both avoid")
+        src = self.s[link.source]
+        dt, st = self.d.text(i), src.text(link.sentence)
+        dw, sw = self.d.words[i], src.words[link.sentence]
+        # "more than 700" -> "fewer than 700", "at least 40" -> "no fewer than 40": the number's
+        # finding (or none), not a reversal
+        in_numbers = {w for text, (s, e) in ((self.d.doc.text, self.d.spans[i]), (src.doc.text, src.spans[link.sentence]))
+                      for q in find_quantities(text, s, e) for w in word_keys(text[q.start:q.end])}
+        swapped = [(a, b) for a, b in opposites(dw, sw) if a not in in_numbers and b not in in_numbers]
+        if swapped:
+            d_word, s_word = swapped[0]
+            self.add("meaning_reversed", "high", link.source, self.d.spans[i], src.spans[link.sentence],
+                     f"the copy says “{d_word}” where the source says “{s_word}”")
+            return True
+        nd = negations(tuple(w for w in dw if w not in in_numbers), dt)
+        ns = negations(tuple(w for w in sw if w not in in_numbers), st)
+        if nd != ns:
+            what = "negates what the source asserts" if nd > ns else "asserts what the source negates"
+            self.add("meaning_reversed", "high", link.source, self.d.spans[i], src.spans[link.sentence],
+                     f"the copy {what}")
+            return True
+        return False
+
+    def names(self, i: int, link: SentenceLink) -> None:
+        """A name the source never uses: in place of one of the linked source sentence that this
+        sentence lacks (``entity_changed``), or an invented detail (``unsupported_addition``)."""
+        src = self.s[link.source]
+        dt, st = self.d.doc.text, src.doc.text
+        new = [n for n in find_names(dt, *self.d.spans[i]) if not supported(n.key, self.source_forms)]
+        if not new:
+            return
+        # names of the source sentence this sentence lacks, or has fewer times ("Bulford Kiwi,
+        # on Bulford Hill" -> "Bulford Kiwi, on Winnipeg Hill" drops one of two)
+        left = Counter(n.key for n in find_names(dt, *self.d.spans[i]))
+        forms = name_forms(self.d.text(i))
+        dropped = []
+        for m in find_names(st, *src.spans[link.sentence]):
+            if left[m.key] > 0:
+                left[m.key] -= 1
+            elif m.key in left or m.key not in forms:
+                dropped.append(m)
+        n = new[0]
+        if dropped:
+            m = dropped[0]
+            self.add("entity_changed", "high", link.source, (n.start, n.end), (m.start, m.end),
+                     f"the copy has “{dt[n.start:n.end]}” where the source has “{st[m.start:m.end]}”")
+        else:
+            self.add("unsupported_addition", "medium", link.source, (n.start, n.end), src.spans[link.sentence],
+                     f"the copy names “{dt[n.start:n.end]}”, which the source never mentions")
+
     # -- quotations -------------------------------------------------------------------------
     def quotations(self) -> set[int]:
         """Check every quotation; return the sentences whose quotes were reported."""
@@ -206,6 +267,9 @@ class _Auditor:
                 continue
             text = self.d.text(i)
             new = [q for q in find_quantities(self.d.doc.text, *self.d.spans[i]) if all(q.value not in {c[0] for c in nums} for nums in self.source_numbers)]
+            if self.summary and not new and all(supported(n.key, self.source_forms)
+                                                for n in find_names(self.d.doc.text, *self.d.spans[i])):
+                continue  # a summary generalises: only a sentence with specifics the source lacks is invented
             severity = "high" if new or _OPINION.search(text) else "medium"
             k = self.links[i].source if i in self.links else 0
             self.add("unsupported_addition", severity, k, self.d.spans[i], None,
@@ -261,7 +325,9 @@ class _Auditor:
                 continue
             self.numbers(i, link)
             if i not in quoted:  # a word changed inside a quotation is the quotation's finding
-                self.hedges(i, link)
+                if not self.meaning(i, link):
+                    self.hedges(i, link)
+                self.names(i, link)
             self.speakers(i, link, quoted=i in quoted)
         self.additions()
         if not self.summary:  # a summary drops most of its source by design

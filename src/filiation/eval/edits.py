@@ -147,7 +147,13 @@ _TEMPLATES = (  # opinion and calls to action no news source carries; {name} fro
 _CREDITS = ("This article originally appeared on BBC News.", "Source: BBC News.",
             "Originally published by BBC News.", "Reporting by BBC News.")
 _CHANGE = ("number_changed", "quote_altered", "attribution_changed", "hedge_changed",
-           "unsupported_addition", "omission")
+           "unsupported_addition", "omission", "entity_changed", "meaning_reversed")
+# Names put in place of an article's own (none of them in the BBC set), and the auxiliaries a
+# "not" turns around.
+_STAND_INS = ("Lisbon", "Nairobi", "Winnipeg", "Okafor", "Lindqvist", "Tanaka", "Moreau", "Ferreira",
+              "Kowalski", "Dunmore")
+_TITLES = frozenset("Mr Mrs Ms Dr Prof Sir Lord Lady St".split())
+_AUX = re.compile(r"\b(?P<aux>is|are|was|were|will|would|could|can|has|have|had|should)\b(?= (?!not\b)[a-z]{3,})")
 _HARMLESS = ("reformat", "connective", "synonym", "drop", "swap")
 
 
@@ -320,6 +326,13 @@ def _candidates(text: str, spans: list[tuple[int, int]], names: list[str], rng: 
                 add("hedge_changed", i, m.start(), m.end(), fmt(m, rng), sub=str(min(n, len(_HEDGE_EDITS) - 2)))
         if not inside and not quoted(s1, s1 + 1):
             out["unsupported_addition"].append(_Cand("unsupported_addition", (i,), "insert"))
+        if not inside and not re.search(rf"[\"“”]|\b{_SPEECH}\b|{_WRITTEN_RE}", sent):
+            for m in re.finditer(rf"(?<=[a-z,] )(?P<name>{_NAMEW})\b", sent):
+                if m["name"] not in _STOP and m["name"] not in _TITLES and "'" not in m["name"]:
+                    stand_in = rng.choice([n for n in _STAND_INS if n not in text])
+                    add("entity_changed", i, m.start(), m.end(), stand_in, f"{m['name']} -> {stand_in}")
+            for m in _AUX.finditer(sent):
+                add("meaning_reversed", i, m.start(), m.end(), f"{m['aux']} not", f"{m['aux']} -> {m['aux']} not")
         if i == 0 or inside or text.count(sent) > 1:
             continue
         if _CAVEAT.search(sent):

@@ -424,6 +424,84 @@ def eval_audit(seeds: Path, data: Path, mode: str, console: Console) -> dict[str
     return figures
 
 
+# --- consistency: does the audit flag the summaries people judged wrong, and only those? ---------
+
+def _flagged(rows: list[tuple[str, str]], mode: str) -> tuple[list[list], float]:
+    """The audit's findings for each ``(document, summary)``, the summary read as derived from
+    the document (``audit_against``: the pair is aligned whatever the candidate stages say)."""
+    from ..engine.local import audit_against
+
+    started = time.perf_counter()
+    findings = [audit_against(Document("summary", summary), [Document("document", document)], mode=mode)
+                for document, summary in rows]
+    return findings, time.perf_counter() - started
+
+
+def _balanced(flags: list[bool], wrong: list[bool]) -> tuple[float, float, float]:
+    """``(balanced accuracy, share of wrong ones flagged, share of right ones left alone)``."""
+    caught = sum(f for f, w in zip(flags, wrong) if w) / max(1, sum(wrong))
+    clean = sum(not f for f, w in zip(flags, wrong) if not w) / max(1, len(wrong) - sum(wrong))
+    return (caught + clean) / 2, caught, clean
+
+
+def eval_summedits(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    rows = load_jsonl(data / "summedits-dev" / "pairs.jsonl")
+    findings, seconds = _flagged([(r["document"], r["summary"]) for r in rows], mode)
+    flags = [bool(f) for f in findings]
+    wrong = [not r["consistent"] for r in rows]
+    table = Table(title=f"summedits-dev: a finding of any kind = inconsistent ({len(rows)} summaries, {seconds:.1f} s)")
+    for col in ("domain", "summaries", "inconsistent flagged", "consistent left alone", "balanced accuracy"):
+        table.add_column(col, justify="left" if col == "domain" else "right")
+    figures = {}
+    for domain in sorted({r["domain"] for r in rows}) + ["all"]:
+        at = [k for k, r in enumerate(rows) if domain in ("all", r["domain"])]
+        bal, caught, clean = _balanced([flags[k] for k in at], [wrong[k] for k in at])
+        table.add_row(domain, str(len(at)), f"{caught:.3f}", f"{clean:.3f}", f"{bal:.3f}")
+        if domain in ("news", "all"):
+            figures[f"summedits.{domain}.balanced_accuracy"] = bal
+    console.print(table)
+    kinds = Counter(f.kind for fs, w in zip(findings, wrong) if not w for f in fs)
+    console.print("  findings on consistent summaries (false alarms) by kind: "
+                  + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none"))
+    by_type = Counter()
+    caught_type = Counter()
+    for r, f in zip(rows, flags):
+        for t in r["edit_types"] if not r["consistent"] else []:
+            by_type[t] += 1
+            caught_type[t] += f
+    console.print("  inconsistent summaries caught, per edit type: "
+                  + ", ".join(f"{t} {caught_type[t] / by_type[t]:.3f} ({by_type[t]})" for t in sorted(by_type)))
+    content = [any(f.kind != "missing_credit" for f in fs) for fs in findings]
+    for domain in ("news", "all"):
+        at = [k for k, r in enumerate(rows) if domain in ("all", r["domain"])]
+        figures[f"summedits.{domain}.balanced_accuracy_content"] = _balanced([content[k] for k in at], [wrong[k] for k in at])[0]
+    console.print(f"  balanced accuracy: news {figures['summedits.news.balanced_accuracy']:.3f}, "
+                  f"all {figures['summedits.all.balanced_accuracy']:.3f} (bar 0.75 each); counting only findings "
+                  f"about the content (missing_credit left out): news {figures['summedits.news.balanced_accuracy_content']:.3f}, "
+                  f"all {figures['summedits.all.balanced_accuracy_content']:.3f}")
+    return figures
+
+
+FRANK_ERRORS = ("RelE", "EntE", "CircE", "OutE", "GramE", "CorefE", "LinkE")
+
+
+def eval_frank_audit(seeds: Path, data: Path, mode: str, console: Console) -> dict[str, float]:
+    rows = load_jsonl(data / "frank-dev" / "pairs.jsonl")
+    findings, seconds = _flagged([(r["article"], r["summary"]) for r in rows], mode)
+    flags = [bool(f) for f in findings]
+    factual = [r["factuality"] >= 1.0 for r in rows]
+    clean = sum(not f for f, ok in zip(flags, factual) if ok) / max(1, sum(factual))
+    parts = []
+    for e in FRANK_ERRORS:
+        having = [f for r, f in zip(rows, flags) if r["errors"].get(e, 1.0) < 1.0]
+        if having:
+            parts.append(f"{e} {sum(having) / len(having):.3f} ({len(having)})")
+    console.print(f"frank-dev audit ({len(rows)} summaries against their articles, {seconds:.1f} s): fully factual "
+                  f"summaries with no finding {clean:.3f} (bar 0.90; {sum(factual)} of them); "
+                  f"summaries with an error flagged, per error type: {', '.join(parts)}")
+    return {"frank.factual_clean": clean}
+
+
 SETS: dict[str, Callable[..., dict[str, float]]] = {
     "seeds": eval_seeds,
     "msrp": eval_msrp,
@@ -433,6 +511,8 @@ SETS: dict[str, Callable[..., dict[str, float]]] = {
     "frank": eval_frank,
     "stemma": eval_stemma,
     "audit": eval_audit,
+    "summedits": eval_summedits,
+    "frank-audit": eval_frank_audit,
 }
 
 
