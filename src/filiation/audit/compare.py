@@ -35,6 +35,7 @@ class AuditThresholds:
     addition_max_cosine_static: float = 0.7  # the same, read with static vectors (fast mode)
     omission_neighbourhood: int = 2  # a dropped sentence counts only amid material the copy kept
     omission_max_dice: float = 0.3
+    same_but_for_number: float = 0.7  # content-word Dice above which a sentence is its source's, edited
     reversal_min_dice: float = 0.6  # a reversal is read only where the rest of the sentence is the same
 
 
@@ -125,8 +126,10 @@ class _Auditor:
             rival = next((x for x in left_s if _is_year(x) == _is_year(q) and x.percent == q.percent), None)
             if rival is None:
                 continue
-            # a number moved from elsewhere in the source, or kept elsewhere in the copy, is restructuring
-            if q.claim() in self.source_numbers[link.source] or rival.claim() in self.derived_numbers:
+            # a number moved from elsewhere in the source, or kept elsewhere in the copy, is
+            # restructuring, unless the two sentences are the same but for it
+            moved = q.claim() in self.source_numbers[link.source] or rival.claim() in self.derived_numbers
+            if moved and link.dice < self.t.same_but_for_number:
                 continue
             left_s.remove(rival)
             self.add("number_changed", "high", link.source, (q.start, q.end), (rival.start, rival.end),
@@ -186,6 +189,8 @@ class _Auditor:
             self.add("meaning_reversed", "high", link.source, self.d.spans[i], src.spans[link.sentence],
                      f"the copy says “{d_word}” where the source says “{s_word}”")
             return True
+        if not 2 / 3 <= len(dw) / max(1, len(sw)) <= 3 / 2:
+            return False  # sentences of different extent: a negation may lie in what only one covers
         nd = negations(tuple(w for w in dw if w not in in_numbers), dt)
         ns = negations(tuple(w for w in sw if w not in in_numbers), st)
         if nd != ns:
