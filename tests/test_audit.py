@@ -244,3 +244,10 @@ def test_a_hedge_on_a_number_is_the_numbers_finding_not_a_reversal():
     assert kinds == []
     kinds = _kinds(_audit(SOURCE.replace("at least 40", "fewer than 40")))
     assert kinds == ["number_changed"]
+
+
+def test_a_name_swapped_for_another_of_the_source_is_entity_changed():
+    """"Friday" is in the source, but not in this sentence: the day of the blast changed."""
+    derived = SOURCE.replace("central market on Tuesday", "central market on Friday")
+    [found] = [f for f in _audit(derived) if f.kind == "entity_changed"]
+    assert (found.derived_text, found.source_text) == ("Friday", "Tuesday")

@@ -205,12 +205,19 @@ class _Auditor:
         sentence lacks (``entity_changed``), or an invented detail (``unsupported_addition``)."""
         src = self.s[link.source]
         dt, st = self.d.doc.text, src.doc.text
-        new = [n for n in find_names(dt, *self.d.spans[i]) if not supported(n.key, self.source_forms)]
+        here = find_names(dt, *self.d.spans[i])
+        new = [n for n in here if not supported(n.key, self.source_forms)]
+        borrowed = False
+        if not new and link.dice >= self.t.reversal_min_dice:
+            # a name from elsewhere in the source, put into a sentence otherwise the same
+            sentence_forms = name_forms(src.text(link.sentence))
+            new = [n for n in here if not supported(n.key, sentence_forms)]
+            borrowed = True
         if not new:
             return
         # names of the source sentence this sentence lacks, or has fewer times ("Bulford Kiwi,
         # on Bulford Hill" -> "Bulford Kiwi, on Winnipeg Hill" drops one of two)
-        left = Counter(n.key for n in find_names(dt, *self.d.spans[i]))
+        left = Counter(n.key for n in here)
         forms = name_forms(self.d.text(i))
         dropped = []
         for m in find_names(st, *src.spans[link.sentence]):
@@ -223,7 +230,7 @@ class _Auditor:
             m = dropped[0]
             self.add("entity_changed", "high", link.source, (n.start, n.end), (m.start, m.end),
                      f"the copy has “{dt[n.start:n.end]}” where the source has “{st[m.start:m.end]}”")
-        else:
+        elif not borrowed:
             self.add("unsupported_addition", "medium", link.source, (n.start, n.end), src.spans[link.sentence],
                      f"the copy names “{dt[n.start:n.end]}”, which the source never mentions")
 
