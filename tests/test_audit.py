@@ -251,3 +251,9 @@ def test_a_name_swapped_for_another_of_the_source_is_entity_changed():
     derived = SOURCE.replace("central market on Tuesday", "central market on Friday")
     [found] = [f for f in _audit(derived) if f.kind == "entity_changed"]
     assert (found.derived_text, found.source_text) == ("Friday", "Tuesday")
+
+
+def test_a_date_spelled_out_is_not_a_changed_name():
+    source = "The drone struck the base on Oct 26 and two soldiers were hurt, officials said. " + SOURCE
+    derived = "The drone struck the base on October 26 and two soldiers were hurt, officials said. " + SOURCE
+    assert _audit(derived, source) == []

@@ -257,7 +257,7 @@ def _audit_pairs(pairs_file: Path, out_dir: Path, mode: str) -> None:
                       title="audit: findings per pair", column="pair")
     flagged = sum(1 for fs in by_pair.values() if fs)
     out.print(f"{len(todo)} pairs audited in {time.perf_counter() - started:.1f} s, {flagged} with findings, "
-              f"{len(problems)} lines skipped; findings in {escape(str(out_dir / 'audit.jsonl'))}", highlight=False)
+              f"{len(problems)} line{'' if len(problems) == 1 else 's'} skipped; findings in {escape(str(out_dir / 'audit.jsonl'))}", highlight=False)
 
 
 @app.command()

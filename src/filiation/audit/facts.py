@@ -29,6 +29,15 @@ _COMMON = frozenset(
     but and or so yet if when while after before as in on at for with by from of to not no""".split()
 )
 
+# Short forms of dates a copy may spell out, or the reverse ("Oct" = "October").
+_SHORT = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+    "dec": "december", "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday",
+    "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
+    "sun": "sunday",
+}
+
 NEGATIONS = frozenset(
     """not no never none nobody nothing neither nor cannot without unable fail fails failed failing
     refused refuses refuse lacks lacked lack""".split()
@@ -118,6 +127,8 @@ def name_forms(text: str) -> set[str]:
                 forms.add("".join(x[0] for x in run[i:j]).lower())
         run = []
     forms.discard("")
+    forms.update(_SHORT[f] for f in forms & _SHORT.keys())
+    forms.update(short for short, long in _SHORT.items() if long in forms)
     return forms
 
 
