@@ -257,3 +257,10 @@ def test_a_date_spelled_out_is_not_a_changed_name():
     source = "The drone struck the base on Oct 26 and two soldiers were hurt, officials said. " + SOURCE
     derived = "The drone struck the base on October 26 and two soldiers were hurt, officials said. " + SOURCE
     assert _audit(derived, source) == []
+
+
+def test_acronyms_come_from_runs_of_up_to_six_capitalised_words():
+    from filiation.audit.facts import name_forms
+
+    forms = name_forms("the Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel report")
+    assert "ab" in forms and "bcdefg" in forms and "abcdefg" not in forms

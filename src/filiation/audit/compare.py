@@ -78,6 +78,7 @@ class _Auditor:
         self.findings: list[Finding] = []
         self.source_numbers = [{q.claim() for q in find_quantities(src.doc.text)} for src in self.s]
         self.derived_numbers = {q.claim() for q in find_quantities(derived.text)}
+        self._quantities: dict[tuple[int, int], list[Quantity]] = {}
         # the sources' own names for themselves (outlet, title) are theirs too: "(BBC News)"
         self.source_forms = name_forms("\n".join(
             "\n".join(x for x in (src.doc.text, src.doc.source, src.doc.title) if x) for src in self.s))
@@ -99,15 +100,22 @@ class _Auditor:
             )
         )
 
+    def quantities(self, side: int, j: int) -> list[Quantity]:
+        """The quantities of sentence ``j`` of the derived text (``side`` -1) or of source
+        ``side``, read once however many checks ask."""
+        key = (side, j)
+        if key not in self._quantities:
+            sents = self.d if side < 0 else self.s[side]
+            self._quantities[key] = find_quantities(sents.doc.text, *sents.spans[j])
+        return self._quantities[key]
+
     def close(self, link: SentenceLink) -> bool:
         return link.dice >= self.t.same_statement or (link.by_passage and link.dice >= self.t.same_statement_by_passage)
 
     # -- checks over linked sentences -------------------------------------------------------
     def numbers(self, i: int, link: SentenceLink) -> None:
         dt, st = self.d.doc.text, self.s[link.source].doc.text
-        ds, de = self.d.spans[i]
-        ss, se = self.s[link.source].spans[link.sentence]
-        dq, sq = find_quantities(dt, ds, de), find_quantities(st, ss, se)
+        dq, sq = self.quantities(-1, i), self.quantities(link.source, link.sentence)
         left_s = list(sq)
         left_d = []
         for q in dq:
@@ -181,8 +189,9 @@ class _Auditor:
         dw, sw = self.d.words[i], src.words[link.sentence]
         # "more than 700" -> "fewer than 700", "at least 40" -> "no fewer than 40": the number's
         # finding (or none), not a reversal
-        in_numbers = {w for text, (s, e) in ((self.d.doc.text, self.d.spans[i]), (src.doc.text, src.spans[link.sentence]))
-                      for q in find_quantities(text, s, e) for w in word_keys(text[q.start:q.end])}
+        in_numbers = {w for text, found in ((self.d.doc.text, self.quantities(-1, i)),
+                                            (src.doc.text, self.quantities(link.source, link.sentence)))
+                      for q in found for w in word_keys(text[q.start:q.end])}
         swapped = [(a, b) for a, b in opposites(dw, sw) if a not in in_numbers and b not in in_numbers]
         if swapped:
             d_word, s_word = swapped[0]
@@ -278,7 +287,7 @@ class _Auditor:
             if cos >= limit:
                 continue
             text = self.d.text(i)
-            new = [q for q in find_quantities(self.d.doc.text, *self.d.spans[i]) if all(q.value not in {c[0] for c in nums} for nums in self.source_numbers)]
+            new = [q for q in self.quantities(-1, i) if all(q.value not in {c[0] for c in nums} for nums in self.source_numbers)]
             if self.summary and not new and all(supported(n.key, self.source_forms)
                                                 for n in find_names(self.d.doc.text, *self.d.spans[i])):
                 continue  # a summary generalises: only a sentence with specifics the source lacks is invented

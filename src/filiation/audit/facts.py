@@ -15,6 +15,7 @@ stay silent where a paraphrase could explain the difference.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ _SHORT = {
     "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
     "sun": "sunday",
 }
+
+_ACRONYM_WORDS = 6  # longer runs of capitalised words (a headline in title case) make no acronym
 
 NEGATIONS = frozenset(
     """not no never none nobody nothing neither nor cannot without unable fail fails failed failing
@@ -109,9 +112,34 @@ def find_names(text: str, start: int = 0, end: int | None = None) -> list[Name]:
     return out
 
 
-def name_forms(text: str) -> set[str]:
-    """Every lowercased word of ``text``, its hyphen parts, and the initials of each run of
-    capitalised words (``United States`` -> ``us``): what a name in a copy may be a form of."""
+class NameForms:
+    """The forms a name in a copy may take of a text's words, indexed so that a look-up costs
+    a bisection and a few set probes, not a scan of the source's vocabulary."""
+
+    def __init__(self, forms: set[str]) -> None:
+        self.words = frozenset(forms)
+        self._sorted = sorted(forms)
+        self._stems = {_stem(f) for f in forms if len(f) >= 4}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
+
+    def has_word_starting(self, prefix: str) -> bool:
+        i = bisect.bisect_left(self._sorted, prefix)
+        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
+
+    def has_stem_of(self, name: str) -> bool:
+        """Is some word's stem a prefix of ``name``?"""
+        return any(name[:k] in self._stems for k in range(4, len(name) + 1))
+
+
+def _stem(word: str) -> str:
+    return word[: max(4, len(word) - 3)]
+
+
+def name_forms(text: str) -> NameForms:
+    """Every lowercased word of ``text``, its hyphen parts, and the initials of each run of up
+    to six capitalised words (``United States`` -> ``us``): what a name in a copy may be a form of."""
     words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
     forms = set()
     run: list[str] = []
@@ -122,25 +150,24 @@ def name_forms(text: str) -> set[str]:
         if w[:1].isupper():
             run.append(w)
             continue
+        initials = "".join(x[0] for x in run).lower()
         for i in range(len(run)):
-            for j in range(i + 2, len(run) + 1):
-                forms.add("".join(x[0] for x in run[i:j]).lower())
+            for j in range(i + 2, min(len(run), i + _ACRONYM_WORDS) + 1):
+                forms.add(initials[i:j])
         run = []
     forms.discard("")
     forms.update(_SHORT[f] for f in forms & _SHORT.keys())
     forms.update(short for short, long in _SHORT.items() if long in forms)
-    return forms
+    return NameForms(forms)
 
 
-def supported(name: str, forms: set[str]) -> bool:
+def supported(name: str, forms: NameForms) -> bool:
     """Is ``name`` one of the source's words in some form: the same word, a hyphen part, an
     acronym of its capitalised words, or a word sharing its stem (``Iran``/``Iranian``)?"""
     parts = [p for p in re.split(r"[-'’]", name) if p]
     if name in forms or all(p in forms for p in parts):
         return True
-    stem = name[: max(4, len(name) - 3)]
-    return len(name) >= 4 and any(f.startswith(stem) or (len(f) >= 4 and name.startswith(f[: max(4, len(f) - 3)]))
-                                  for f in forms if f[:1] == name[:1])
+    return len(name) >= 4 and (forms.has_word_starting(_stem(name)) or forms.has_stem_of(name))
 
 
 def negations(words: tuple[str, ...], text: str) -> int:

@@ -40,10 +40,10 @@ def document_vectors(docs: Sequence[NormalisedDocument]) -> np.ndarray:
 
 
 def document_vector(doc: NormalisedDocument, vectors: np.ndarray) -> np.ndarray:
-    """The mean of a document's sentence ``vectors`` weighted by sentence length in words,
-    unit length (zeros for a document without sentences)."""
+    """The mean of a document's sentence ``vectors`` (``(n_sentences, dim)``) weighted by
+    sentence length in words, unit length (zeros for a document without sentences)."""
     if not len(vectors):
-        return np.zeros(vectors.shape[1] if vectors.ndim == 2 else static_encoder().dim, dtype=np.float32)
+        return np.zeros(vectors.shape[1], dtype=np.float32)
     weights = np.maximum(1, doc.sentence_words[:, 1] - doc.sentence_words[:, 0]).astype(np.float32)
     v = (vectors * weights[:, None]).sum(axis=0)
     norm = np.linalg.norm(v)

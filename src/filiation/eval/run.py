@@ -452,6 +452,7 @@ def eval_summedits(seeds: Path, data: Path, mode: str, console: Console) -> dict
     table = Table(title=f"summedits-dev: a finding of any kind = inconsistent ({len(rows)} summaries, {seconds:.1f} s)")
     for col in ("domain", "summaries", "inconsistent flagged", "consistent left alone", "balanced accuracy"):
         table.add_column(col, justify="left" if col == "domain" else "right")
+    content = [any(f.kind != "missing_credit" for f in fs) for fs in findings]
     figures = {}
     for domain in sorted({r["domain"] for r in rows}) + ["all"]:
         at = [k for k, r in enumerate(rows) if domain in ("all", r["domain"])]
@@ -459,6 +460,8 @@ def eval_summedits(seeds: Path, data: Path, mode: str, console: Console) -> dict
         table.add_row(domain, str(len(at)), f"{caught:.3f}", f"{clean:.3f}", f"{bal:.3f}")
         if domain in ("news", "all"):
             figures[f"summedits.{domain}.balanced_accuracy"] = bal
+            figures[f"summedits.{domain}.balanced_accuracy_content"] = _balanced(
+                [content[k] for k in at], [wrong[k] for k in at])[0]
     console.print(table)
     kinds = Counter(f.kind for fs, w in zip(findings, wrong) if not w for f in fs)
     console.print("  findings on consistent summaries (false alarms) by kind: "
@@ -471,10 +474,6 @@ def eval_summedits(seeds: Path, data: Path, mode: str, console: Console) -> dict
             caught_type[t] += f
     console.print("  inconsistent summaries caught, per edit type: "
                   + ", ".join(f"{t} {caught_type[t] / by_type[t]:.3f} ({by_type[t]})" for t in sorted(by_type)))
-    content = [any(f.kind != "missing_credit" for f in fs) for fs in findings]
-    for domain in ("news", "all"):
-        at = [k for k, r in enumerate(rows) if domain in ("all", r["domain"])]
-        figures[f"summedits.{domain}.balanced_accuracy_content"] = _balanced([content[k] for k in at], [wrong[k] for k in at])[0]
     console.print(f"  balanced accuracy: news {figures['summedits.news.balanced_accuracy']:.3f}, "
                   f"all {figures['summedits.all.balanced_accuracy']:.3f} (bar 0.75 each); counting only findings "
                   f"about the content (missing_credit left out): news {figures['summedits.news.balanced_accuracy_content']:.3f}, "

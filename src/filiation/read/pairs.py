@@ -6,13 +6,13 @@ naming the file and line, and the other pairs are still audited.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from filiation.model import Document, ReadProblem
 from filiation.read.decode import normalise_newlines, read_bytes_as_text
 from filiation.read.errors import ReadError
+from filiation.read.records import json_objects
 
 
 @dataclass(frozen=True)
@@ -37,20 +37,15 @@ def read_audit_pairs(path: Path) -> tuple[list[AuditPair], list[ReadProblem]]:
     pairs: list[AuditPair] = []
     problems: list[ReadProblem] = []
     seen: set[str] = set()
-    for number, line in enumerate(normalise_newlines(text).split("\n"), start=1):
-        if not line.strip():
+    for number, record in json_objects(text, where):
+        if isinstance(record, ReadProblem):
+            problems.append(record)
             continue
         here = f"{where}:{number}"
         try:
-            pair = _pair(json.loads(line), number, Path(path).parent)
+            pair = _pair(record, number, Path(path).parent)
         except ReadError as err:
             problems.append(ReadProblem(here, err.reason))
-            continue
-        except json.JSONDecodeError as err:
-            problems.append(ReadProblem(here, f"invalid JSON: {err.msg} (column {err.colno})"))
-            continue
-        except (ValueError, RecursionError) as err:
-            problems.append(ReadProblem(here, f"invalid JSON: {err}"))
             continue
         if pair.id in seen:
             problems.append(ReadProblem(here, f"duplicate pair id {pair.id!r}"))
@@ -62,9 +57,7 @@ def read_audit_pairs(path: Path) -> tuple[list[AuditPair], list[ReadProblem]]:
     return pairs, problems
 
 
-def _pair(record: object, number: int, folder: Path) -> AuditPair:
-    if not isinstance(record, dict):
-        raise ReadError(f"expected a JSON object, got {type(record).__name__}")
+def _pair(record: dict, number: int, folder: Path) -> AuditPair:
     pid = record.get("id", str(number))
     if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid).strip():
         raise ReadError("'id' must be a non-empty string")

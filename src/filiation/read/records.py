@@ -23,26 +23,36 @@ _META_FIELDS = ("title", "date", "source", "url")
 Outcome = Union[Document, ReadProblem]
 
 
-def read_jsonl(text: str, file_id: str, where: str) -> Iterator[Outcome]:
-    """Documents from decoded JSONL text; ``where`` names the file in problems and paths."""
-    found = False
+def json_objects(text: str, where: str) -> Iterator[tuple[int, Union[dict, ReadProblem]]]:
+    """``(line number, object)`` for each non-blank line of decoded JSONL text, or
+    ``(line number, problem)`` where the line is not a JSON object."""
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        found = True
         here = f"{where}:{number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            yield ReadProblem(here, f"invalid JSON: {err.msg} (column {err.colno})")
+            yield number, ReadProblem(here, f"invalid JSON: {err.msg} (column {err.colno})")
             continue
         except (ValueError, RecursionError) as err:  # huge numbers, absurd nesting
-            yield ReadProblem(here, f"invalid JSON: {err}")
+            yield number, ReadProblem(here, f"invalid JSON: {err}")
             continue
         if not isinstance(record, dict):
-            yield ReadProblem(here, f"expected a JSON object, got {_json_type(record)}")
+            yield number, ReadProblem(here, f"expected a JSON object, got {_json_type(record)}")
             continue
-        yield _outcome(record, f"{file_id}:{number}", here, strict_types=True)
+        yield number, record
+
+
+def read_jsonl(text: str, file_id: str, where: str) -> Iterator[Outcome]:
+    """Documents from decoded JSONL text; ``where`` names the file in problems and paths."""
+    found = False
+    for number, record in json_objects(text, where):
+        found = True
+        if isinstance(record, ReadProblem):
+            yield record
+        else:
+            yield _outcome(record, f"{file_id}:{number}", f"{where}:{number}", strict_types=True)
     if not found:
         yield ReadProblem(where, "no records in file")
 
