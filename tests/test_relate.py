@@ -223,6 +223,15 @@ def test_each_text_with_its_own_material_means_common_source() -> None:
     assert direction(None, None, evidence(verbatim_a=0.7, verbatim_b=0.71)) in DIRECTIONS
 
 
+def test_words_one_text_rewords_from_the_other_are_not_its_own_material() -> None:
+    """A partial rewrite and its source each lack 40 % of the other's words verbatim, but
+    the rest is reworded, not new: no common source, and too even to orient."""
+    rewrite = evidence(verbatim_a=0.6, verbatim_b=0.6, semantic_a=0.95, semantic_b=0.9, length_a=300, length_b=300)
+    assert direction(None, None, rewrite) == "unknown"
+    excerpts = evidence(verbatim_a=0.6, verbatim_b=0.6, semantic_a=0.65, semantic_b=0.6, length_a=300, length_b=300)
+    assert direction(None, None, excerpts) == "common_source"
+
+
 # ---------------------------------------------------------------- siblings
 
 def _pair(a: str, b: str, direction: str, strength: float, relation: str = "edited_copy") -> Pair:

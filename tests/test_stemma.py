@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from filiation import Document, Pair, PairEvidence, Settings
+from filiation import Document, Pair, PairEvidence, Passage, Settings
 from filiation.cli import app
 from filiation.schema import stemma_document, stories_from_document
 from filiation.stemma import build_stories, group_stories, render_story
@@ -37,6 +37,49 @@ def test_a_chain_is_a_chain_not_a_fan():
     (story,) = build_stories(docs("a", "b", "c"), pairs)
     assert parents(story) == {"b": "a", "c": "b"}
     assert all(n.kind == "document" for n in story.nodes)
+
+
+def test_a_near_copy_too_even_to_orient_hangs_below_its_nearest_relative():
+    """B copies A and C copies B, but B~C is too even to orient: C's only oriented source is
+    its grandparent A, yet its parent is B, the relative it is nearest to."""
+    pairs = [
+        Pair("a", "b", "edited_copy", 0.9, "a->b", ev(0.75, 0.95)),
+        Pair("b", "c", "edited_copy", 0.9, "unknown", ev(0.95, 0.96)),
+        Pair("a", "c", "edited_copy", 0.9, "a->b", ev(0.7, 0.9)),
+    ]
+    (story,) = build_stories(docs("a", "b", "c"), pairs)
+    assert parents(story) == {"b": "a", "c": "b"}
+
+
+def _spans(text: str, *parts: str) -> list[tuple[int, int]]:
+    return [(text.index(p), text.index(p) + len(p)) for p in parts]
+
+
+def _copied(a: str, b: str, ta: str, tb: str, shared: list[str], direction: str, va: float, vb: float) -> Pair:
+    passages = tuple(Passage(a, b, sa, ea, sb, eb, "verbatim", 1.0)
+                     for (sa, ea), (sb, eb) in zip(_spans(ta, *shared), _spans(tb, *shared)))
+    return Pair(a, b, "edited_copy", 0.9, direction, ev(va, vb), passages)  # type: ignore[arg-type]
+
+
+def test_a_copy_that_adds_a_paragraph_is_not_read_as_its_parents_source():
+    """C is B with a paragraph of its own; B is A with a paragraph cut.  Containment alone
+    reads B as an excerpt of C.  The story tells them apart: A holds what B lacks (B cut it)
+    and no document holds what C added, so C is B's copy."""
+    s1 = "The council approved the new budget for the harbour district late on Tuesday evening."
+    s2 = "Spending on the ferry terminal rises by a third, and the fish market gets a new roof."
+    s3 = "Opposition members said the plan leaves the northern estates without a bus service."
+    cut = "The mayor thanked the harbour staff who had worked through the winter storms to keep it open."
+    added = ("Our readers can send their views on the budget to the letters page before the end of March. "
+             "A selection will be printed in the weekend edition.")
+    a_text, b_text, c_text = " ".join([s1, s2, s3, cut]), " ".join([s1, s2, s3]), " ".join([s1, s2, s3, added])
+    documents = [Document("a", a_text), Document("b", b_text), Document("c", c_text)]
+    pairs = [
+        _copied("a", "b", a_text, b_text, [s1, s2, s3], "a->b", 0.75, 1.0),
+        _copied("a", "c", a_text, c_text, [s1, s2, s3], "unknown", 0.75, 0.75),
+        _copied("b", "c", b_text, c_text, [s1, s2, s3], "b->a", 1.0, 0.75),
+    ]
+    (story,) = build_stories(documents, pairs)
+    assert parents(story) == {"b": "a", "c": "b"}
 
 
 def test_two_excerpts_of_a_missing_report_get_a_lost_source_and_what_draws_on_both_hangs_from_it():

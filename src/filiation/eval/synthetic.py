@@ -9,7 +9,9 @@ Each family starts from a real BBC article (ai-rewrites-dev) and grows three gen
 A cut-and-edit copy drops a fifth of the sentences, edits words in some of the rest
 (a word dropped, two swapped, a number changed) and adds one sentence of its own taken from
 an unrelated article, as republishers do.  In every other family the root is withheld from
-the corpus: its children then descend from a *lost source*.
+the corpus: its children then descend from a *lost source*.  In every fourth family an
+intermediate (G2) is withheld instead: H2's expected parent is then C2, its nearest visible
+ancestor (one child cannot prove a lost source).
 """
 from __future__ import annotations
 
@@ -79,7 +81,9 @@ def make_families(articles: list[tuple[str, str, str | None]], fillers: list[str
         if rewrite:
             texts[f + "c3"] = rewrite
             parent[f + "c3"] = root_id
-        hidden = {root_id} if k % 2 else set()
+        # odd families lose their root (a lost source of three children); every fourth an
+        # intermediate generation (h2's nearest visible ancestor is then its grandparent c2)
+        hidden = {root_id} if k % 2 else ({f + "g2"} if k % 4 == 0 else set())
         docs = [Document(i, t) for i, t in texts.items() if i not in hidden]
         families.append(Family(docs, parent, hidden))
     return families

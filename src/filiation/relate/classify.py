@@ -78,6 +78,15 @@ def reuse_strength(e: PairEvidence) -> float:
     return max(v.verbatim_s, v.reworded / 2)
 
 
+def closeness(e: PairEvidence) -> float:
+    """How near two texts are, counting what each holds beyond the other: the mean of the two
+    sides' explained shares.  A copy is nearer its parent than its grandparent, which holds
+    the material the parent dropped; reuse of the shorter text alone cannot tell them apart."""
+    side_a = max(e.verbatim_a, (e.bigrams_a + e.semantic_a) / 2)
+    side_b = max(e.verbatim_b, (e.bigrams_b + e.semantic_b) / 2)
+    return (side_a + side_b) / 2
+
+
 def classify_pair(a, b, aligned, settings: Settings) -> Pair | None:
     """The relation of one aligned pair, or ``None`` for an unrelated pair."""
     relation, confidence = relation_of(aligned.evidence)

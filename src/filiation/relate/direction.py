@@ -62,9 +62,13 @@ def pair_direction(a, b, aligned, relation: str, settings: Settings) -> str:
     e = aligned.evidence
     if relation in ("duplicate", "edited_copy"):
         own_a, own_b = 1 - e.verbatim_a, 1 - e.verbatim_b
-        if (own_a >= MIN_OWN_SHARE and own_a * e.length_a >= MIN_OWN_WORDS
-                and own_b >= MIN_OWN_SHARE and own_b * e.length_b >= MIN_OWN_WORDS):
-            return "common_source"
+        if _both_own(own_a, own_b, e):
+            # words each lacks; but material of its own is neither copied nor reworded from the
+            # other: a rewrite's reworded sentences are not its own, and a pair that only
+            # rewords is too uneven to orient by verbatim shares
+            if _both_own(1 - max(e.verbatim_a, e.semantic_a), 1 - max(e.verbatim_b, e.semantic_b), e):
+                return "common_source"
+            return "unknown"
         if abs(e.verbatim_a - e.verbatim_b) < 0.05:
             return "unknown"
         return "a->b" if e.verbatim_b > e.verbatim_a else "b->a"
@@ -77,6 +81,12 @@ def pair_direction(a, b, aligned, relation: str, settings: Settings) -> str:
         if e.length_a != e.length_b:
             return "a->b" if e.length_a > e.length_b else "b->a"
     return "unknown"
+
+
+def _both_own(own_a: float, own_b: float, e) -> bool:
+    """Each text holds a substantial share (and number of words) the other lacks."""
+    return (own_a >= MIN_OWN_SHARE and own_a * e.length_a >= MIN_OWN_WORDS
+            and own_b >= MIN_OWN_SHARE and own_b * e.length_b >= MIN_OWN_WORDS)
 
 
 def source_of(pair: Pair) -> str | None:

@@ -1,10 +1,13 @@
 """The stemma of one story: each derived document's most likely parent, lost sources added.
 
-1. Every reuse pair with a direction gives an edge source → copy, weighted by how strongly
-   the copy reuses the source (``relate.classify.reuse_strength``); an edge against the
-   documents' dates (beyond the tolerance) is dropped.  The maximum branching (Edmonds) keeps
-   one parent per document: if C copies B and B copies A, the tree says A → B → C, because
-   B's own changes reached C, so C reuses B more strongly than A.
+1. Every reuse pair with a direction gives an edge source → copy, weighted by how near the
+   two texts are (``relate.classify.closeness``: a copy is nearer its parent than its
+   grandparent, which holds what the parent dropped); an edge against the documents' dates
+   (beyond the tolerance) is dropped.  Near copies too even to orient are offered both ways,
+   slightly weaker, and one whose extra material no other document of the story holds added
+   it, so it is the copy (containment alone reads an insertion as the other text's cut).
+   The maximum branching (Edmonds) keeps one parent per document: if C copies B and B
+   copies A, the tree says A → B → C, because B's own changes reached C.
 2. Documents left without a parent that are the source of some copy and each hold material
    the other lacks (``common_source``) descend from a *lost source*, one per connected group.
 3. A document that draws about as much on two children of a lost source draws on the source
@@ -15,15 +18,24 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 
 from ..model import REUSE_RELATIONS, Document, Pair, StemmaEdge, StemmaNode, Story
-from ..relate.classify import reuse_strength
+from ..relate.classify import closeness
 from ..relate.direction import date_order, source_of
 from ..settings import Settings
 from .stories import group_stories
 
 # drawing on two children of a lost source "about as much": the weaker at least this share of the stronger
 _COMPARABLE = 0.85
+# weight of a link without a direction against an oriented one, in the branching
+_UNORIENTED = 0.9
+# near copies: each text at least this much inside verbatim passages shared with the other
+_NEAR_COPY = 0.7
+# material "added" by a near copy: at least this many characters beyond the other text, of
+# which less than this share is found in any other document of the story
+_ADDED_CHARS = 80
+_ADDED_ELSEWHERE = 0.25
 
 
 def build_stories(documents: list[Document], pairs: list[Pair], settings: Settings | None = None) -> list[Story]:
@@ -43,6 +55,46 @@ def build_stories(documents: list[Document], pairs: list[Pair], settings: Settin
     ]
 
 
+def _covered(length: int, spans) -> np.ndarray:
+    mask = np.zeros(length, dtype=bool)
+    for start, end in spans:
+        mask[start:end] = True
+    return mask
+
+
+def _side(p: Pair, doc: str) -> list[tuple[int, int]]:
+    """``doc``'s character spans in the passages of ``p``."""
+    if doc == p.a:
+        return [(x.a_start, x.a_end) for x in p.passages]
+    return [(x.b_start, x.b_end) for x in p.passages]
+
+
+def _added_by(p: Pair, pairs_of: dict[str, list[Pair]], documents: dict[str, Document]) -> str | None:
+    """Of two near copies, the one that *added* its extra material, read from the rest of the
+    story: material one holds beyond the other is either dropped by the other (and then older
+    documents hold it too) or added (and then no other document holds it).  ``None`` when the
+    story cannot tell (no other document, or both or neither look added): containment alone
+    reads an insertion as the other text's cut, and orients the pair backwards."""
+    added = []
+    for doc, other in ((p.a, p.b), (p.b, p.a)):
+        text = documents.get(doc)
+        if text is None:
+            return None
+        own = ~_covered(len(text.text), _side(p, doc))
+        own &= np.fromiter((not c.isspace() for c in text.text), dtype=bool, count=len(text.text))
+        if own.sum() < _ADDED_CHARS:
+            added.append(False)
+            continue
+        others = [q for q in pairs_of[doc] if q is not p and other not in (q.a, q.b)]
+        if not others:
+            return None
+        elsewhere = _covered(len(text.text), [span for q in others for span in _side(q, doc)])
+        added.append(bool((own & elsewhere).sum() < _ADDED_ELSEWHERE * own.sum()))
+    if added[0] != added[1]:
+        return p.b if added[0] else p.a  # the other one is the source
+    return None
+
+
 def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents: dict[str, Document],
                  settings: Settings) -> Story:
     dates = {m: documents[m].date if m in documents else None for m in members}
@@ -60,17 +112,32 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
     directed = nx.DiGraph()
     directed.add_nodes_from(members)
     links = nx.Graph()  # every reuse pair, whatever its direction
-    for p in pairs:
-        if p.relation not in REUSE_RELATIONS:
-            continue
-        strength = reuse_strength(p.evidence)
+    reuse = [p for p in pairs if p.relation in REUSE_RELATIONS]
+    pairs_of: dict[str, list[Pair]] = {}
+    for p in reuse:
+        pairs_of.setdefault(p.a, []).append(p)
+        pairs_of.setdefault(p.b, []).append(p)
+    for p in reuse:
+        strength = closeness(p.evidence)
         links.add_edge(p.a, p.b, weight=strength, pair=p)
+        near = min(p.evidence.verbatim_a, p.evidence.verbatim_b) >= _NEAR_COPY
         src = source_of(p)
+        if near and order(p.a, p.b) is None:
+            src = _added_by(p, pairs_of, documents) or src
         if src is not None:
-            dst = p.b if src == p.a else p.a
-            if allowed(src, dst):
-                directed.add_edge(src, dst, weight=strength, relation=p.relation, confidence=p.confidence,
-                                  kind=evidence_kind(src, dst))
+            ways = [(src, p.b if src == p.a else p.a, strength)]
+        elif p.direction == "unknown" and near:
+            # near copies too even to orient alone: offered both ways, a little weaker than an
+            # oriented link, and the branching orients them by the rest of the story (the
+            # nearest copy of C is its parent B even when only B's own parent A is oriented
+            # towards C)
+            ways = [(p.a, p.b, _UNORIENTED * strength), (p.b, p.a, _UNORIENTED * strength)]
+        else:
+            ways = []
+        for u, v, w in ways:
+            if allowed(u, v):
+                directed.add_edge(u, v, weight=w, relation=p.relation, confidence=p.confidence,
+                                  kind=evidence_kind(u, v))
     forest = nx.maximum_branching(directed, attr="weight", preserve_attrs=True)
     parent: dict[str, tuple[str, str, float, str]] = {
         v: (u, directed.edges[u, v]["relation"], directed.edges[u, v]["confidence"], directed.edges[u, v]["kind"])
@@ -123,9 +190,11 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
                 break
 
     # 4. documents still without a source, linked only without a direction (two rewrites, a
-    #    pair too even to orient): each hangs from its strongest link that does not descend
-    #    from it, except one root per group, the document with most descendants (then the
-    #    longest), unless a lost source already heads the group
+    #    pair too even to orient) hang from the tree grown outwards from its roots: one root
+    #    per group, the document with most descendants (then the longest), unless a lost
+    #    source already heads the group; then, strongest link first, an unplaced document
+    #    joins under a placed one it does not have below it.  Grown from the root, a chain
+    #    of near-copies is read root-first (A - B - C gives A -> B -> C, never B <- C).
     tree = nx.DiGraph((u, v) for v, (u, *_) in parent.items())
     tree.add_nodes_from(members)
     keep: set[str] = set()
@@ -135,16 +204,16 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
         orphans = [m for m in component if m not in parent]
         if orphans:
             keep.add(max(orphans, key=lambda m: (len(nx.descendants(tree, m)), len(documents[m].text) if m in documents else 0, m)))
-    for m in sorted(members, key=lambda x: -max((d["weight"] for *_, d in links.edges(x, data=True)), default=0)):
-        if m in parent or m in keep or m not in links:
-            continue
-        below = nx.descendants(tree, m)
-        options = [(d["weight"], y, d["pair"]) for _, y, d in links.edges(m, data=True)
-                   if y not in below and y != m and allowed(y, m)]
-        if options:
-            _, y, p = max(options, key=lambda o: (o[0], o[1]))
-            parent[m] = (y, p.relation, p.confidence, "content")
-            tree.add_edge(y, m)
+    unplaced = {m for m in members if m in links and m not in parent and m not in keep}
+    while unplaced:
+        options = [(d["weight"], y, m, d["pair"]) for m in unplaced for _, y, d in links.edges(m, data=True)
+                   if y not in unplaced and allowed(y, m) and y not in nx.descendants(tree, m)]
+        if not options:
+            break
+        _, y, m, p = max(options, key=lambda o: (o[0], o[1], o[2]))
+        parent[m] = (y, p.relation, p.confidence, "content")
+        tree.add_edge(y, m)
+        unplaced.discard(m)
 
     edges = [StemmaEdge(u, v, rel, round(float(conf), 3), kind) for v, (u, rel, conf, kind) in sorted(parent.items())]
     return Story(story_id, tuple(members), tuple(nodes), tuple(edges))
