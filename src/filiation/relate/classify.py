@@ -72,19 +72,22 @@ def relation_of(e: PairEvidence, t: RelationThresholds = THRESHOLDS) -> tuple[st
     return None, _confidence(v.reworded, t.reworded, 0.3)
 
 
+def _explained(verbatim: float, bigrams: float, semantic: float) -> float:
+    """How much of one text the other explains: copied, or reworded (half weight)."""
+    return max(verbatim, (bigrams + semantic) / 2)
+
+
 def reuse_strength(e: PairEvidence) -> float:
     """How much of the shorter text the pair's reuse explains (for ranking competing sources)."""
     v = ShorterView.of(e)
-    return max(v.verbatim_s, v.reworded / 2)
+    return _explained(v.verbatim_s, v.bigrams_s, v.semantic_s)
 
 
 def closeness(e: PairEvidence) -> float:
     """How near two texts are, counting what each holds beyond the other: the mean of the two
     sides' explained shares.  A copy is nearer its parent than its grandparent, which holds
     the material the parent dropped; reuse of the shorter text alone cannot tell them apart."""
-    side_a = max(e.verbatim_a, (e.bigrams_a + e.semantic_a) / 2)
-    side_b = max(e.verbatim_b, (e.bigrams_b + e.semantic_b) / 2)
-    return (side_a + side_b) / 2
+    return (_explained(e.verbatim_a, e.bigrams_a, e.semantic_a) + _explained(e.verbatim_b, e.bigrams_b, e.semantic_b)) / 2
 
 
 def classify_pair(a, b, aligned, settings: Settings) -> Pair | None:

@@ -55,44 +55,58 @@ def build_stories(documents: list[Document], pairs: list[Pair], settings: Settin
     ]
 
 
-def _covered(length: int, spans) -> np.ndarray:
+class _ExtraMaterial:
+    """Which of two near copies *added* the material it holds beyond the other, read from the
+    rest of the story: material one holds beyond the other was either cut by the other (and
+    older documents hold it too) or added (and no other document holds it).  Containment
+    alone reads an insertion as the other text's cut, and orients the pair backwards.
+
+    Per document it keeps, once, which characters are not spaces and how many of its reuse
+    pairs cover each character, so each pair costs a few array operations."""
+
+    def __init__(self, pairs_of: dict[str, list[Pair]], documents: dict[str, Document]):
+        self.pairs_of = pairs_of
+        self.documents = documents
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _of(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
+        if doc not in self._cache:
+            text = self.documents[doc].text
+            visible = np.fromiter((not c.isspace() for c in text), dtype=bool, count=len(text))
+            covering = sum((_covered(len(text), p, doc).astype(np.int32) for p in self.pairs_of[doc]),
+                           np.zeros(len(text), dtype=np.int32))
+            self._cache[doc] = visible, covering
+        return self._cache[doc]
+
+    def _added(self, p: Pair, doc: str) -> bool | None:
+        if doc not in self.documents:
+            return None
+        visible, covering = self._of(doc)
+        here = _covered(len(visible), p, doc)
+        own = visible & ~here
+        if own.sum() < _ADDED_CHARS:
+            return False  # nothing of its own to have added
+        if len(self.pairs_of[doc]) < 2:
+            return None  # no other document to read it from
+        elsewhere = (covering - here) > 0  # covered by a pair other than p
+        return bool((own & elsewhere).sum() < _ADDED_ELSEWHERE * own.sum())
+
+    def source(self, p: Pair) -> str | None:
+        """The source of near copies ``p`` by what each added; ``None`` when the story cannot
+        tell (no other document, or both or neither look added)."""
+        added_a, added_b = self._added(p, p.a), self._added(p, p.b)
+        if added_a is None or added_b is None or added_a == added_b:
+            return None
+        return p.b if added_a else p.a
+
+
+def _covered(length: int, p: Pair, doc: str) -> np.ndarray:
+    """Characters of ``doc`` inside the passages of ``p``."""
     mask = np.zeros(length, dtype=bool)
-    for start, end in spans:
+    for x in p.passages:
+        start, end = (x.a_start, x.a_end) if doc == p.a else (x.b_start, x.b_end)
         mask[start:end] = True
     return mask
-
-
-def _side(p: Pair, doc: str) -> list[tuple[int, int]]:
-    """``doc``'s character spans in the passages of ``p``."""
-    if doc == p.a:
-        return [(x.a_start, x.a_end) for x in p.passages]
-    return [(x.b_start, x.b_end) for x in p.passages]
-
-
-def _added_by(p: Pair, pairs_of: dict[str, list[Pair]], documents: dict[str, Document]) -> str | None:
-    """Of two near copies, the one that *added* its extra material, read from the rest of the
-    story: material one holds beyond the other is either dropped by the other (and then older
-    documents hold it too) or added (and then no other document holds it).  ``None`` when the
-    story cannot tell (no other document, or both or neither look added): containment alone
-    reads an insertion as the other text's cut, and orients the pair backwards."""
-    added = []
-    for doc, other in ((p.a, p.b), (p.b, p.a)):
-        text = documents.get(doc)
-        if text is None:
-            return None
-        own = ~_covered(len(text.text), _side(p, doc))
-        own &= np.fromiter((not c.isspace() for c in text.text), dtype=bool, count=len(text.text))
-        if own.sum() < _ADDED_CHARS:
-            added.append(False)
-            continue
-        others = [q for q in pairs_of[doc] if q is not p and other not in (q.a, q.b)]
-        if not others:
-            return None
-        elsewhere = _covered(len(text.text), [span for q in others for span in _side(q, doc)])
-        added.append(bool((own & elsewhere).sum() < _ADDED_ELSEWHERE * own.sum()))
-    if added[0] != added[1]:
-        return p.b if added[0] else p.a  # the other one is the source
-    return None
 
 
 def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents: dict[str, Document],
@@ -117,13 +131,14 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
     for p in reuse:
         pairs_of.setdefault(p.a, []).append(p)
         pairs_of.setdefault(p.b, []).append(p)
+    extra = _ExtraMaterial(pairs_of, documents)
     for p in reuse:
         strength = closeness(p.evidence)
         links.add_edge(p.a, p.b, weight=strength, pair=p)
         near = min(p.evidence.verbatim_a, p.evidence.verbatim_b) >= _NEAR_COPY
         src = source_of(p)
         if near and order(p.a, p.b) is None:
-            src = _added_by(p, pairs_of, documents) or src
+            src = extra.source(p) or src
         if src is not None:
             ways = [(src, p.b if src == p.a else p.a, strength)]
         elif p.direction == "unknown" and near:
@@ -190,11 +205,9 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
                 break
 
     # 4. documents still without a source, linked only without a direction (two rewrites, a
-    #    pair too even to orient) hang from the tree grown outwards from its roots: one root
-    #    per group, the document with most descendants (then the longest), unless a lost
-    #    source already heads the group; then, strongest link first, an unplaced document
-    #    joins under a placed one it does not have below it.  Grown from the root, a chain
-    #    of near-copies is read root-first (A - B - C gives A -> B -> C, never B <- C).
+    #    pair too even to orient): each hangs from its strongest link that does not descend
+    #    from it, except one root per group, the document with most descendants (then the
+    #    longest), unless a lost source already heads the group
     tree = nx.DiGraph((u, v) for v, (u, *_) in parent.items())
     tree.add_nodes_from(members)
     keep: set[str] = set()
@@ -204,16 +217,16 @@ def build_stemma(story_id: str, members: list[str], pairs: list[Pair], documents
         orphans = [m for m in component if m not in parent]
         if orphans:
             keep.add(max(orphans, key=lambda m: (len(nx.descendants(tree, m)), len(documents[m].text) if m in documents else 0, m)))
-    unplaced = {m for m in members if m in links and m not in parent and m not in keep}
-    while unplaced:
-        options = [(d["weight"], y, m, d["pair"]) for m in unplaced for _, y, d in links.edges(m, data=True)
-                   if y not in unplaced and allowed(y, m) and y not in nx.descendants(tree, m)]
-        if not options:
-            break
-        _, y, m, p = max(options, key=lambda o: (o[0], o[1], o[2]))
-        parent[m] = (y, p.relation, p.confidence, "content")
-        tree.add_edge(y, m)
-        unplaced.discard(m)
+    for m in sorted(members, key=lambda x: -max((d["weight"] for *_, d in links.edges(x, data=True)), default=0)):
+        if m in parent or m in keep or m not in links:
+            continue
+        below = nx.descendants(tree, m)
+        options = [(d["weight"], y, d["pair"]) for _, y, d in links.edges(m, data=True)
+                   if y not in below and y != m and allowed(y, m)]
+        if options:
+            _, y, p = max(options, key=lambda o: (o[0], o[1]))
+            parent[m] = (y, p.relation, p.confidence, "content")
+            tree.add_edge(y, m)
 
     edges = [StemmaEdge(u, v, rel, round(float(conf), 3), kind) for v, (u, rel, conf, kind) in sorted(parent.items())]
     return Story(story_id, tuple(members), tuple(nodes), tuple(edges))
