@@ -309,6 +309,34 @@ def test_distributed_connected_components_equal_networkx(spark):
     assert none == 0 and {r["v"]: r["c"] for r in collected.collect()} == ours
 
 
+def test_distributed_event_clusters_give_the_local_same_event_pairs(spark):
+    """Same event on Spark (components of strong links, average link per component) against
+    ``event_clusters`` over all links: the same pairs, with weak links inside components and
+    between them, look-alike groups and isolated documents."""
+    from filiation import PairEvidence
+    from filiation.engine.spark import _same_event
+    from filiation.relate.events import event_clusters, same_event_pairs
+
+    rng = random.Random(5)
+    evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 300, 300, 0.5, 0.5)
+    links = {}
+    for _ in range(400):
+        group = rng.randrange(8)  # eight events, each with a few documents; links mostly within
+        i, j = rng.randrange(12), rng.randrange(12)
+        other = group if rng.random() < 0.8 else rng.randrange(8)
+        a, b = sorted((f"e{group}-{i:02d}", f"e{other}-{j:02d}"))
+        if a != b:
+            links[(a, b)] = round(rng.uniform(0.15, 0.6) if other == group else rng.uniform(0.0, 0.25), 4)
+    loose = [(a, b, evidence, s) for (a, b), s in links.items() if rng.random() < 0.7]
+    rows = [("link", (a, b, s)) for (a, b), s in links.items()] + [("loose", x) for x in loose]
+    local = same_event_pairs(loose, event_clusters([(a, b, s) for (a, b), s in links.items()], 0.14), 0.14)
+    kept: list = []
+    ours = _same_event(spark, spark.sparkContext.parallelize(rows, 4), Settings(event_cut=0.14),
+                       lambda x: kept.append(x) or x).collect()
+    assert len(local) > 50 and len(local) < len(loose)  # the clusters leave some loose pairs out
+    assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
+
+
 # ---------------------------------------------------------------------------------------------
 # readers
 

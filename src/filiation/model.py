@@ -80,6 +80,7 @@ class PairEvidence:
     length_b: int
     doc_similarity: float  # cosine of the documents' mean sentence embeddings
     entity_overlap: float  # overlap of names and numbers (same happening, not same topic)
+    event_similarity: float = 0.0  # TF-IDF cosine of content words and word pairs, corpus-weighted (relate/events.py)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Settings:
     out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
+    event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
     # audit
     audit: bool = True  # check each derived document against its sources (audit.jsonl)
 
@@ -55,6 +56,8 @@ class Settings:
             value = getattr(self, f.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"{f.name} must not be negative, got {value}")
+        if not 0 < self.event_cut <= 1:
+            raise ValueError("event_cut must lie in (0, 1]")
         if not 0 <= self.min_semantic_potential <= 1:
             raise ValueError("min_semantic_potential must lie in [0, 1]")
         if not 0 <= self.doubt_low <= self.doubt_high <= 1:

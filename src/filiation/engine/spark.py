@@ -11,8 +11,11 @@
                                                     blocks of document vectors crossed block by
                                                     block, each block's top-k merged by key
     → screen (share_specifics), per pair            both sides' names/numbers and word pairs joined
-    → align + classify, per pair                    both sides' texts joined; align_candidate_pairs
-                                                    and classify_pair on each partition's documents
+    → align + classify, per pair                    both sides' texts joined; align_candidate_pairs,
+                                                    classify_pair and event_cosine (frequencies
+                                                    counted per term and broadcast) per partition
+    → same event, per component of strong links     connected components of the event links at the
+                                                    cut; average_link per component; same_event_pairs
     → siblings and stories, per component           connected components by min-label propagation
                                                     with pointer jumping (DataFrame joins), then
                                                     mark_siblings and group_stories per component
@@ -236,13 +239,21 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
         stats["screened_candidates"] = screened.count()
         clock("screen")
 
-    # align and classify, per pair
-    aligned = keep(_align(screened, documents, settings, common))
-    pairs = aligned.filter(lambda t: t[0] == "pair").map(lambda t: t[1])
+    # align and classify, per pair, with each pair's event cosine (corpus frequencies broadcast)
+    frequencies = _event_frequencies(spark, features, n)
+    persisted.append(frequencies)
+    aligned = keep(_align(screened, documents, settings, common, frequencies))
+    reuse = aligned.filter(lambda t: t[0] == "pair").map(lambda t: t[1])
     notes = aligned.filter(lambda t: t[0] == "note").map(lambda t: t[1])
     if measure:
-        stats["related_pairs"] = pairs.count()
+        stats["related_pairs"] = reuse.count()
         clock("align")
+
+    # same event: the pairs without reuse inside one average-link cluster of the event links
+    pairs = reuse.union(_same_event(spark, aligned, settings, keep))
+    if measure:
+        stats["same_event_pairs"] = pairs.count() - stats["related_pairs"]
+        clock("events")
 
     # siblings and stories, per connected component; stemma and audit, per story
     final_pairs, stories = _relate_and_stories(spark, pairs, documents, settings, keep, stats)
@@ -360,6 +371,7 @@ def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterato
     from ..candidates.lsh import band_keys
     from ..candidates.minhash import oph_signatures
     from ..embed.documents import document_vectors
+    from ..relate.events import event_terms
     from ..text.shingles import shingle_hashes
 
     common = common.value if common is not None else None
@@ -371,7 +383,8 @@ def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterato
         for r, d, vec, key, gone in zip(chunk, normalised, vectors, keys, blanked):
             row = (r["idx"], key.tolist(), np.asarray(vec, dtype=np.float32).tobytes(), sorted(d.entities),
                    np.asarray(d.bigrams, dtype=np.uint64).view(np.int64).tolist(),
-                   [[int(s), int(e)] for s, e in d.sentences], gone)
+                   [[int(s), int(e)] for s, e in d.sentences], gone,
+                   event_terms(d).keys.view(np.int64).tolist())
             if grams:
                 row += (np.unique(shingle_hashes(d.words, settings.shingle_size)).view(np.int64).tolist(),)
             yield row
@@ -531,29 +544,74 @@ def shares_specifics(settings: Settings):
 _SIDE_FIELDS = ("id", "text", "title", "date", "source", "url", "path")
 
 
-def _align(screened, documents, settings: Settings, common):
+def _event_frequencies(spark, features, n: int):
+    """The broadcast ``DocumentFrequencies`` of the corpus: each document's distinct event
+    terms counted with a partial aggregation; only terms in two or more reach the driver."""
+    from pyspark.sql import functions as F
+
+    from ..relate.events import DocumentFrequencies
+
+    shared = (features.select(F.explode("terms").alias("t")).groupBy("t").count()
+              .where(F.col("count") >= 2).orderBy("t"))
+    rows = [(r[0], r[1]) for r in shared.toLocalIterator()]
+    keys = np.fromiter((t for t, _ in rows), dtype=np.int64, count=len(rows)).view(np.uint64)
+    counts = np.fromiter((c for _, c in rows), dtype=np.int64, count=len(rows))
+    order = np.argsort(keys, kind="stable")  # sorted as unsigned (Spark sorted them signed)
+    return spark.sparkContext.broadcast(DocumentFrequencies(n, keys[order], counts[order]))
+
+
+def _same_event(spark, aligned, settings: Settings, keep):
+    """``same_event`` pairs (RDD of ``Pair``): ``event_clusters`` distributed.  Components of
+    the links at the cut (``connected_components``), every positive link inside one grouped by
+    its component and clustered there (``average_link``); then each pair without reuse
+    (``"loose"``) whose two documents got one cluster."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from ..relate.classify import same_event_pair
+    from ..relate.events import average_link
+
+    cut = settings.event_cut
+    links = keep(aligned.filter(lambda t: t[0] == "link" and t[1][2] > 0).map(lambda t: t[1]))
+    strong = spark.createDataFrame(links.filter(lambda l: l[2] >= cut).map(lambda l: (l[0], l[1])),
+                                   StructType([StructField("a", StringType()), StructField("b", StringType())]))
+    labels, _ = connected_components(strong)
+    component = labels.rdd.map(lambda r: (r["v"], r["c"]))
+    inside = (links.map(lambda l: (l[0], l)).join(component).map(lambda kv: (kv[1][0][1], (kv[1][0], kv[1][1])))
+              .join(component).filter(lambda kv: kv[1][0][1] == kv[1][1]).map(lambda kv: (kv[1][1], kv[1][0][0])))
+    clusters = keep(inside.groupByKey().flatMap(lambda kv: average_link(list(kv[1]), cut).items()))
+    loose = aligned.filter(lambda t: t[0] == "loose").map(lambda t: (t[1][0], t[1]))
+    both = (loose.join(clusters).map(lambda kv: (kv[1][0][1], (kv[1][0], kv[1][1])))
+            .join(clusters).filter(lambda kv: kv[1][0][1] == kv[1][1]).map(lambda kv: kv[1][0][0]))
+    return both.map(lambda loose_pair: same_event_pair(*loose_pair, cut))
+
+
+def _align(screened, documents, settings: Settings, common, frequencies):
     """Pairs joined with both documents; each partition aligns and classifies its pairs,
     normalising and embedding each of its documents once per chunk of pairs.  Yields
-    ``("pair", Pair)`` and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
+    ``("pair", Pair)`` for reuse, ``("loose", (a, b, evidence, cosine))`` for a pair without,
+    ``("link", (a, b, cosine))`` for every pair (its event cosine) and, for a pair that hit a
+    limit, ``("note", ((a, b), line))``."""
     from pyspark.sql import functions as F
 
     a = documents.select(F.col("idx").alias("a"), *[F.col(c).alias(f"a_{c}") for c in _SIDE_FIELDS])
     b = documents.select(F.col("idx").alias("b"), *[F.col(c).alias(f"b_{c}") for c in _SIDE_FIELDS])
     joined = screened.join(a, "a").join(b, "b")
-    return joined.rdd.mapPartitions(lambda rows: _align_partition(rows, settings, common))
+    return joined.rdd.mapPartitions(lambda rows: _align_partition(rows, settings, common, frequencies))
 
 
 def _side(row, side: str) -> Document:
     return Document(**{c: row[f"{side}_{c}"] for c in _SIDE_FIELDS})
 
 
-def _align_partition(rows, settings: Settings, common) -> Iterator[tuple]:
+def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[tuple]:
     from ..relate.classify import classify_pair
+    from ..relate.events import event_cosine, event_terms
     from .align_pairs import align_candidate_pairs
 
     common = common.value if common is not None else None
+    frequencies = frequencies.value
     transformer = None
-    cache: dict[int, object] = {}  # idx -> normalised document
+    cache: dict[int, tuple] = {}  # idx -> (normalised document, event vector)
     for chunk in iter_chunks(rows, PAIRS_PER_CHUNK):
         if transformer is None:
             transformer = _worker_transformer(settings) or False
@@ -566,10 +624,12 @@ def _align_partition(rows, settings: Settings, common) -> Iterator[tuple]:
         if missing:
             normalised, _ = normalise_batch([wanted[i] for i in missing], settings, common)
             fresh = dict(zip(missing, normalised))
+        fresh = {i: (d, frequencies.vector(event_terms(d))) for i, d in fresh.items()}
         cache = {i: cache[i] if i in cache else fresh[i] for i in wanted}  # the next chunk shares most
         order = sorted(wanted, key=lambda i: wanted[i].id)  # in id order, as the local engine holds them
         at = {i: k for k, i in enumerate(order)}
-        normalised = [cache[i] for i in order]
+        normalised = [cache[i][0] for i in order]
+        vectors = [cache[i][1] for i in order]
         pairs = np.sort(np.asarray([[at[r["a"]], at[r["b"]]] for r in chunk], dtype=np.int64).reshape(-1, 2), axis=1)
         pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # each pair (lower id, higher id), in id order
         notes: list[str] = []
@@ -579,9 +639,13 @@ def _align_partition(rows, settings: Settings, common) -> Iterator[tuple]:
             a, b = normalised[ap.a], normalised[ap.b]
             if notes and notes[0].startswith(f"{a.doc.id} / {b.doc.id}: "):
                 yield "note", ((a.doc.id, b.doc.id), notes.pop(0))
-            pair = classify_pair(a, b, ap, settings)
+            cosine = event_cosine(vectors[ap.a], vectors[ap.b])
+            yield "link", (a.doc.id, b.doc.id, cosine)
+            pair = classify_pair(a, b, ap, settings, cosine)
             if pair is not None:
                 yield "pair", pair
+            else:
+                yield "loose", (a.doc.id, b.doc.id, ap.evidence, cosine)
         for line in notes:  # (not expected: each note names its pair, in pair order)
             yield "note", (("", ""), line)
 
@@ -881,7 +945,8 @@ def _DOCUMENT_SCHEMA():
 
 def _FEATURE_SCHEMA(grams: bool = False):
     return _schema([("idx", "long"), ("keys", "array<long>"), ("vec", "binary"), ("entities", "array<string>"),
-                    ("bigrams", "array<long>"), ("sentences", "array<array<long>>"), ("blanked", "long")]
+                    ("bigrams", "array<long>"), ("sentences", "array<array<long>>"), ("blanked", "long"),
+                    ("terms", "array<long>")]
                    + ([("grams", "array<long>")] if grams else []))
 
 

@@ -7,7 +7,7 @@ they give on every labelled set.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Pair, PairEvidence
 from ..settings import Settings
@@ -21,10 +21,6 @@ class RelationThresholds:
     reworded: float = 0.45  # word-pair share + sentence-match share of the shorter text
     reworded_similarity: float = 0.6  # ...between texts whose document vectors are at least this alike
     summary_ratio: float = 0.45  # shorter/longer length below which a rewrite is a summary
-    # same event, for pairs without reuse: document cosine + 2 x names/numbers shared reaches
-    # this (either alone is weak: one kind of event shares words, two reports of one share names)
-    same_event: float = 1.3
-    same_event_entities: float = 0.2  # and at least this much of the names/numbers
 
 
 THRESHOLDS = RelationThresholds()
@@ -66,9 +62,6 @@ def relation_of(e: PairEvidence, t: RelationThresholds = THRESHOLDS) -> tuple[st
     if v.reworded >= t.reworded and e.doc_similarity >= t.reworded_similarity:
         kind = "summary" if v.ratio < t.summary_ratio else "paraphrase"
         return kind, _confidence(v.reworded, t.reworded, 0.3)
-    event = e.doc_similarity + 2 * e.entity_overlap
-    if event >= t.same_event and e.entity_overlap >= t.same_event_entities:
-        return "same_event", _confidence(event, t.same_event, 0.5)
     return None, _confidence(v.reworded, t.reworded, 0.3)
 
 
@@ -90,11 +83,21 @@ def closeness(e: PairEvidence) -> float:
     return (_explained(e.verbatim_a, e.bigrams_a, e.semantic_a) + _explained(e.verbatim_b, e.bigrams_b, e.semantic_b)) / 2
 
 
-def classify_pair(a, b, aligned, settings: Settings) -> Pair | None:
-    """The relation of one aligned pair, or ``None`` for an unrelated pair."""
-    relation, confidence = relation_of(aligned.evidence)
+def classify_pair(a, b, aligned, settings: Settings, event_similarity: float = 0.0) -> Pair | None:
+    """The reuse relation of one aligned pair, or ``None`` for a pair without reuse (which
+    ``same_event_pair`` may still make a report of the same event: a corpus-wide decision,
+    ``relate/events.py``).  ``event_similarity`` is recorded with the evidence."""
+    evidence = replace(aligned.evidence, event_similarity=round(float(event_similarity), 4))
+    relation, confidence = relation_of(evidence)
     if relation is None:
         return None
     direction = pair_direction(a, b, aligned, relation, settings)
-    passages = aligned.passages if relation != "same_event" else ()
-    return Pair(a.doc.id, b.doc.id, relation, confidence, direction, aligned.evidence, passages)
+    return Pair(a.doc.id, b.doc.id, relation, confidence, direction, evidence, aligned.passages)
+
+
+def same_event_pair(a_id: str, b_id: str, evidence: PairEvidence, event_similarity: float, cut: float) -> Pair:
+    """A pair without reuse whose texts fall in one event cluster: no passages, no direction;
+    confident as far as its own event cosine clears the clusters' cut (0.5 below it: the pair
+    is in the cluster by its neighbours' links, not its own)."""
+    evidence = replace(evidence, event_similarity=round(float(event_similarity), 4))
+    return Pair(a_id, b_id, "same_event", _confidence(max(event_similarity, cut), cut, 0.3), "unknown", evidence, ())

@@ -1,0 +1,185 @@
+"""Same event: which candidate pairs without reuse report one happening, decided over the corpus.
+
+One pair's evidence does not separate two earthquakes from one (docs/decisions.md measures
+the per-pair rules stopping near F1 0.82 on look-alike events); the corpus does: reports of
+one event are closer to each other *on average* than to reports of the other event.  So:
+
+1. each text's event terms: its content words and content-word pairs, with their counts;
+2. weighted by TF-IDF over the corpus (sublinear tf; terms in one document only dropped);
+3. the cosine of every screened candidate pair: the links of a sparse graph;
+4. average-link clusters over that graph, a missing link counting 0, merged while the
+   mean link between two clusters reaches ``cut``;
+5. ``same_event`` = a candidate pair without reuse whose two texts share a cluster.
+
+Every merge needs one link at ``cut`` or above (a mean never exceeds its largest term), so
+clusters never cross the connected components of those links: each component is clustered
+alone (``average_link``), which is how the Spark engine distributes step 4.  Within a
+component the result depends only on its links, ordered by id, so both engines agree.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ..model import Pair, PairEvidence
+from ..text.normalise import NormalisedDocument
+from ..text.shingles import shingle_hashes, word_hashes
+from ..text.tokens import STOPWORDS
+from .classify import same_event_pair
+
+_STOP_HASHES = np.sort(word_hashes(sorted(STOPWORDS)))
+
+Link = tuple[str, str, float]  # (id, id, event cosine)
+
+
+@dataclass(frozen=True)
+class EventTerms:
+    """A text's distinct content words and content-word pairs (hashes, sorted) and their counts."""
+
+    keys: np.ndarray  # uint64
+    counts: np.ndarray  # int32
+
+
+@dataclass(frozen=True)
+class EventVector:
+    """A text's TF-IDF event vector, unit length: ``keys`` sorted, ``weights`` aligned with them."""
+
+    keys: np.ndarray
+    weights: np.ndarray
+
+
+def event_terms(doc: NormalisedDocument) -> EventTerms:
+    """Content words (not function words) and pairs of adjacent content words, counted."""
+    words = doc.words[~np.isin(doc.words, _STOP_HASHES)]
+    pairs = shingle_hashes(words, 2) if len(words) > 1 else np.zeros(0, dtype=np.uint64)
+    keys, counts = np.unique(np.concatenate([words, pairs]), return_counts=True)
+    return EventTerms(keys, counts.astype(np.int32))
+
+
+@dataclass(frozen=True)
+class DocumentFrequencies:
+    """In how many documents of a corpus each term occurs, for the terms in two or more
+    (a term of one document links nothing); ``documents``: the corpus size."""
+
+    documents: int
+    keys: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, terms: Sequence[EventTerms]) -> "DocumentFrequencies":
+        if not terms:
+            return cls(0, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+        keys, counts = np.unique(np.concatenate([t.keys for t in terms]), return_counts=True)
+        shared = counts >= 2
+        return cls(len(terms), keys[shared], counts[shared].astype(np.int64))
+
+    def vector(self, terms: EventTerms) -> EventVector:
+        """``terms`` weighted by (1 + log tf) x (log((1 + N) / (1 + df)) + 1), unit length."""
+        at = np.searchsorted(self.keys, terms.keys)
+        at[at == len(self.keys)] = 0
+        known = (self.keys[at] == terms.keys) if len(self.keys) else np.zeros(len(terms.keys), dtype=bool)
+        keys = terms.keys[known]
+        df = self.counts[at[known]].astype(np.float64)
+        weights = (1.0 + np.log(terms.counts[known].astype(np.float64))) * (np.log((1.0 + self.documents) / (1.0 + df)) + 1.0)
+        norm = float(np.linalg.norm(weights))
+        return EventVector(keys, weights / norm if norm > 0 else weights)
+
+
+def event_cosine(x: EventVector, y: EventVector) -> float:
+    _, ix, iy = np.intersect1d(x.keys, y.keys, assume_unique=True, return_indices=True)
+    return float(x.weights[ix] @ y.weights[iy])
+
+
+def event_clusters(links: Iterable[Link], cut: float) -> dict[str, str]:
+    """Each linked document's cluster (named by its smallest id): average-link over the
+    links, run per connected component of the links at ``cut`` or above."""
+    links = [l for l in links if l[2] > 0]
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b, cos in links:
+        ra, rb = find(a), find(b)
+        if cos >= cut and ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    components: dict[str, list[Link]] = {}
+    for link in links:
+        if find(link[0]) == find(link[1]):
+            components.setdefault(find(link[0]), []).append(link)
+    clusters: dict[str, str] = {}
+    for component in components.values():
+        clusters.update(average_link(component, cut))
+    return clusters
+
+
+def average_link(links: Sequence[Link], cut: float) -> dict[str, str]:
+    """Average-link clustering of one component's documents; a pair of documents without a
+    link counts 0 in a mean.  Lazy heap: a merge only lowers the means of the absorbing
+    cluster's other links (their sizes grow), so a stale entry is an upper bound and is
+    pushed again at its current value when popped; links gained from the absorbed cluster
+    are pushed fresh.  The smaller side is merged into the larger (n log n updates)."""
+    ids = sorted({x for a, b, _ in links for x in (a, b)})
+    at = {x: k for k, x in enumerate(ids)}
+    size = [1] * len(ids)
+    total: list[dict[int, float]] = [{} for _ in ids]  # cluster -> {neighbour cluster: sum of links}
+    for a, b, cos in sorted(links):
+        i, j = at[a], at[b]
+        if i != j:
+            total[i][j] = total[j][i] = cos
+    owner = list(range(len(ids)))
+    heap = [(-s, i, j) for i in range(len(ids)) for j, s in total[i].items() if i < j]
+    heapq.heapify(heap)
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if -neg < cut:
+            break
+        if owner[i] != i or owner[j] != j or j not in total[i]:
+            continue  # a cluster since absorbed
+        mean = total[i][j] / (size[i] * size[j])
+        if mean < -neg - 1e-12:
+            heapq.heappush(heap, (-mean, i, j))
+            continue
+        keep, gone = (i, j) if len(total[i]) >= len(total[j]) else (j, i)
+        owner[gone] = keep
+        del total[keep][gone], total[gone][keep]
+        size[keep] += size[gone]
+        for c, s in total[gone].items():
+            del total[c][gone]
+            total[keep][c] = total[c][keep] = total[keep].get(c, 0.0) + s
+        for c in total[gone]:
+            heapq.heappush(heap, (-total[keep][c] / (size[keep] * size[c]), min(keep, c), max(keep, c)))
+        total[gone] = {}
+
+    def root(k: int) -> int:
+        while owner[k] != k:
+            k = owner[k]
+        return k
+
+    members: dict[int, list[str]] = {}
+    for k, x in enumerate(ids):
+        members.setdefault(root(k), []).append(x)
+    return {x: group[0] for group in members.values() for x in group}
+
+
+def event_vectors(docs: Sequence[NormalisedDocument]) -> list[EventVector]:
+    """Each document's event vector, weighted by the frequencies of ``docs`` as a corpus."""
+    terms = [event_terms(d) for d in docs]
+    frequencies = DocumentFrequencies.of(terms)
+    return [frequencies.vector(t) for t in terms]
+
+
+def same_event_pairs(loose: Iterable[tuple[str, str, PairEvidence, float]], clusters: dict[str, str],
+                     cut: float) -> list[Pair]:
+    """``same_event`` pairs among ``loose`` (``(a, b, evidence, event cosine)`` of candidate
+    pairs without reuse): those whose two documents share a cluster."""
+    return [same_event_pair(a, b, evidence, cosine, cut) for a, b, evidence, cosine in loose
+            if a in clusters and clusters.get(b) == clusters[a]]
