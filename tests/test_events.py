@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filiation import Document, PairEvidence, Settings, analyze
-from filiation.relate.events import (DocumentFrequencies, average_link, event_clusters, event_cosine,
+from filiation.relate.events import (DocumentFrequencies, average_link, event_clusters, event_cosine, event_cosine_matrix,
                                      event_terms, event_vectors, same_event_pairs)
 from filiation.text.normalise import normalise
 from filiation.text.shingles import word_hashes
@@ -108,3 +108,15 @@ def test_event_cut_must_be_a_cosine() -> None:
 def test_analyze_records_every_pairs_event_similarity() -> None:
     analysis = analyze([SEEDS], Settings(mode="fast", audit=False))
     assert analysis.pairs and all(0 < p.evidence.event_similarity <= 1 for p in analysis.pairs)
+
+
+def test_frequencies_counted_in_chunks_equal_one_count_and_the_matrix_equals_each_cosine() -> None:
+    docs = [_doc(t, str(k)) for k, t in enumerate(
+        ["quake hits Lisbon", "Lisbon quake kills nine", "quake in Porto", "Porto floods", "floods kill nine in Porto"])]
+    terms = [event_terms(d) for d in docs]
+    whole, chunked = DocumentFrequencies.of(terms), DocumentFrequencies.of(terms, chunk=2)
+    assert whole.keys.tolist() == chunked.keys.tolist() and whole.counts.tolist() == chunked.counts.tolist()
+    vectors = [whole.vector(t) for t in terms]
+    matrix = event_cosine_matrix(vectors)
+    for i, j in itertools.combinations(range(len(docs)), 2):
+        assert abs(matrix[i, j] - event_cosine(vectors[i], vectors[j])) < 1e-12

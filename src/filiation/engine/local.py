@@ -22,7 +22,7 @@ from ..embed.documents import document_vectors
 from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem
 from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
-from ..relate.events import event_clusters, event_cosine, event_vectors, same_event_pairs
+from ..relate.events import event_clusters, event_cosine, event_cosine_matrix, event_vectors, same_event_pairs
 from ..settings import Settings
 from ..stemma.tree import build_stories
 from ..text.boilerplate import blank_words, find_boilerplate
@@ -77,12 +77,13 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
 
 def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndarray,
                       candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None,
-                      notes: list[str] | None = None, links_among: np.ndarray | None = None) -> list[Pair]:
+                      notes: list[str] | None = None, link_every_pair: bool = False) -> list[Pair]:
     """Align each candidate pair, classify its reuse, find the reports of one event among the
     pairs without reuse (clusters of the candidates' event cosines), and mark copies that are
     siblings rather than parent and child: the pairs of a corpus, or of a new article and its
-    archived candidates.  ``links_among``: more pairs whose event cosines link the clusters
-    (an archive check links its candidates to each other, not only to the new article)."""
+    archived candidates.  ``link_every_pair``: the event clusters link every two documents,
+    not only the candidates (an archive check: its candidates are linked to each other, not
+    only to the new article)."""
     tick = tick or (lambda stage, done, total: None)
     aligned = align_candidate_pairs(normalised, doc_vectors, candidates, settings, transformer, notes)
     tick("align", len(aligned), len(aligned))
@@ -99,9 +100,10 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
             pairs.append(pair)
         else:
             loose.append((a.doc.id, b.doc.id, ap.evidence, cosine))
-    if links_among is not None:
-        links.extend((normalised[i].doc.id, normalised[j].doc.id, event_cosine(vectors[i], vectors[j]))
-                     for i, j in links_among.tolist())
+    if link_every_pair:
+        cosines = event_cosine_matrix(vectors)
+        links = [(normalised[i].doc.id, normalised[j].doc.id, float(cosines[i, j]))
+                 for i in range(len(normalised)) for j in range(i + 1, len(normalised))]
     pairs.extend(same_event_pairs(loose, event_clusters(links, settings.event_cut), settings.event_cut))
     pairs.sort(key=lambda p: (p.a, p.b))
     pairs = mark_siblings(pairs, reuse_strength)
@@ -216,9 +218,7 @@ def relate_to(document: Document, others: list[Document], settings: Settings | N
     if len(candidates):
         candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)]
     transformer = _transformer(settings, wanted=len(candidates) > 0)
-    others = [k for k in range(len(docs)) if k != at]
-    among = np.asarray([[i, j] for x, i in enumerate(others) for j in others[x + 1:]], dtype=np.int64).reshape(-1, 2)
-    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, links_among=among)
+    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, link_every_pair=True)
     analysis = _stemma_and_audit(docs, normalised, pairs, settings, transformer)
     analysis.findings = [f for f in analysis.findings if document.id in (f.derived, f.source)]
     return analysis

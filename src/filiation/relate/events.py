@@ -53,7 +53,8 @@ class EventVector:
 
 def event_terms(doc: NormalisedDocument) -> EventTerms:
     """Content words (not function words) and pairs of adjacent content words, counted."""
-    words = doc.words[~np.isin(doc.words, _STOP_HASHES)]
+    at = np.searchsorted(_STOP_HASHES, doc.words).clip(max=len(_STOP_HASHES) - 1)
+    words = doc.words[_STOP_HASHES[at] != doc.words]
     pairs = shingle_hashes(words, 2) if len(words) > 1 else np.zeros(0, dtype=np.uint64)
     keys, counts = np.unique(np.concatenate([words, pairs]), return_counts=True)
     return EventTerms(keys, counts.astype(np.int32))
@@ -69,28 +70,45 @@ class DocumentFrequencies:
     counts: np.ndarray  # int64
 
     @classmethod
-    def of(cls, terms: Sequence[EventTerms]) -> "DocumentFrequencies":
-        if not terms:
-            return cls(0, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-        keys, counts = np.unique(np.concatenate([t.keys for t in terms]), return_counts=True)
+    def of(cls, terms: Sequence[EventTerms], chunk: int = 5000) -> "DocumentFrequencies":
+        """Counted ``chunk`` documents at a time, so what is held is the distinct terms, not
+        every document's terms at once."""
+        keys, counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        for lo in range(0, len(terms), chunk):
+            new, n = np.unique(np.concatenate([t.keys for t in terms[lo:lo + chunk]]), return_counts=True)
+            keys, at = np.unique(np.concatenate([keys, new]), return_inverse=True)
+            counts = np.bincount(at, weights=np.concatenate([counts, n]), minlength=len(keys)).astype(np.int64)
         shared = counts >= 2
-        return cls(len(terms), keys[shared], counts[shared].astype(np.int64))
+        return cls(len(terms), keys[shared], counts[shared])
 
     def vector(self, terms: EventTerms) -> EventVector:
-        """``terms`` weighted by (1 + log tf) x (log((1 + N) / (1 + df)) + 1), unit length."""
-        at = np.searchsorted(self.keys, terms.keys)
-        at[at == len(self.keys)] = 0
+        """``terms`` weighted by (1 + log tf) x (log((1 + N) / (1 + df)) + 1), unit length;
+        terms the frequencies do not hold are dropped."""
+        at = np.searchsorted(self.keys, terms.keys).clip(max=max(0, len(self.keys) - 1))
         known = (self.keys[at] == terms.keys) if len(self.keys) else np.zeros(len(terms.keys), dtype=bool)
-        keys = terms.keys[known]
         df = self.counts[at[known]].astype(np.float64)
         weights = (1.0 + np.log(terms.counts[known].astype(np.float64))) * (np.log((1.0 + self.documents) / (1.0 + df)) + 1.0)
         norm = float(np.linalg.norm(weights))
-        return EventVector(keys, weights / norm if norm > 0 else weights)
+        return EventVector(terms.keys[known], weights / norm if norm > 0 else weights)
 
 
 def event_cosine(x: EventVector, y: EventVector) -> float:
     _, ix, iy = np.intersect1d(x.keys, y.keys, assume_unique=True, return_indices=True)
     return float(x.weights[ix] @ y.weights[iy])
+
+
+def event_cosine_matrix(vectors: Sequence[EventVector]) -> np.ndarray:
+    """Every two documents' event cosine at once (a sparse product): for a handful of documents
+    that are all linked to each other, as an archive check links its candidates."""
+    from scipy.sparse import csr_matrix
+
+    if not vectors:
+        return np.zeros((0, 0))
+    columns, inverse = np.unique(np.concatenate([v.keys for v in vectors]), return_inverse=True)
+    starts = np.concatenate([[0], np.cumsum([len(v.keys) for v in vectors])])
+    x = csr_matrix((np.concatenate([v.weights for v in vectors]), inverse.ravel(), starts),
+                   shape=(len(vectors), len(columns)))
+    return (x @ x.T).toarray()
 
 
 def event_clusters(links: Iterable[Link], cut: float) -> dict[str, str]:
