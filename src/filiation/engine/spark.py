@@ -551,12 +551,11 @@ def _event_frequencies(spark, features, n: int):
 
     from ..relate.events import DocumentFrequencies
 
-    shared = (features.select(F.explode("terms").alias("t")).groupBy("t").count()
-              .where(F.col("count") >= 2).orderBy("t"))
+    shared = features.select(F.explode("terms").alias("t")).groupBy("t").count().where(F.col("count") >= 2)
     rows = [(r[0], r[1]) for r in shared.toLocalIterator()]
     keys = np.fromiter((t for t, _ in rows), dtype=np.int64, count=len(rows)).view(np.uint64)
     counts = np.fromiter((c for _, c in rows), dtype=np.int64, count=len(rows))
-    order = np.argsort(keys, kind="stable")  # sorted as unsigned (Spark sorted them signed)
+    order = np.argsort(keys)
     return spark.sparkContext.broadcast(DocumentFrequencies(n, keys[order], counts[order]))
 
 
@@ -576,13 +575,18 @@ def _same_event(spark, aligned, settings: Settings, keep):
                                    StructType([StructField("a", StringType()), StructField("b", StringType())]))
     labels, _ = connected_components(strong)
     component = labels.rdd.map(lambda r: (r["v"], r["c"]))
-    inside = (links.map(lambda l: (l[0], l)).join(component).map(lambda kv: (kv[1][0][1], (kv[1][0], kv[1][1])))
-              .join(component).filter(lambda kv: kv[1][0][1] == kv[1][1]).map(lambda kv: (kv[1][1], kv[1][0][0])))
+    inside = _under_one_label(links, component)
     clusters = keep(inside.groupByKey().flatMap(lambda kv: average_link(list(kv[1]), cut).items()))
-    loose = aligned.filter(lambda t: t[0] == "loose").map(lambda t: (t[1][0], t[1]))
-    both = (loose.join(clusters).map(lambda kv: (kv[1][0][1], (kv[1][0], kv[1][1])))
-            .join(clusters).filter(lambda kv: kv[1][0][1] == kv[1][1]).map(lambda kv: kv[1][0][0]))
-    return both.map(lambda loose_pair: same_event_pair(*loose_pair, cut))
+    loose = aligned.filter(lambda t: t[0] == "loose").map(lambda t: t[1])
+    return _under_one_label(loose, clusters).values().map(lambda item: same_event_pair(*item, cut))
+
+
+def _under_one_label(items, labels):
+    """``(label, item)`` for each item (a tuple whose first two fields are document ids) whose
+    two documents carry one label in ``labels`` (an RDD of ``(id, label)``)."""
+    by_a = items.map(lambda x: (x[0], x)).join(labels)  # (a, (item, label of a))
+    by_b = by_a.map(lambda kv: (kv[1][0][1], kv[1])).join(labels)  # (b, ((item, label of a), label of b))
+    return by_b.filter(lambda kv: kv[1][0][1] == kv[1][1]).map(lambda kv: (kv[1][1], kv[1][0][0]))
 
 
 def _align(screened, documents, settings: Settings, common, frequencies):
