@@ -769,20 +769,9 @@ def connected_components(edges, max_rounds: int = 100, collect_below: int = COLL
 
 
 def _union_find(rows) -> list[tuple[str, str]]:
-    parent: dict[str, str] = {}
+    from ..relate.events import components
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for row in rows:
-        ra, rb = find(row[0]), find(row[1])
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return [(v, find(v)) for v in list(parent)]
+    return list(components((row[0], row[1]) for row in rows).items())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,28 +115,34 @@ def event_clusters(links: Iterable[Link], cut: float) -> dict[str, str]:
     """Each linked document's cluster (named by its smallest id): average-link over the
     links, run per connected component of the links at ``cut`` or above."""
     links = [l for l in links if l[2] > 0]
+    component = components((a, b) for a, b, cos in links if cos >= cut)
+    inside: dict[str, list[Link]] = {}
+    for link in links:
+        a, b = component.get(link[0], link[0]), component.get(link[1], link[1])
+        if a == b:
+            inside.setdefault(a, []).append(link)
+    clusters: dict[str, str] = {}
+    for component_links in inside.values():
+        clusters.update(average_link(component_links, cut))
+    return clusters
+
+
+def components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each vertex of ``edges`` named by the least vertex of its connected component (union-find)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
 
-    for a, b, cos in links:
+    for a, b in edges:
         ra, rb = find(a), find(b)
-        if cos >= cut and ra != rb:
+        if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    components: dict[str, list[Link]] = {}
-    for link in links:
-        if find(link[0]) == find(link[1]):
-            components.setdefault(find(link[0]), []).append(link)
-    clusters: dict[str, str] = {}
-    for component in components.values():
-        clusters.update(average_link(component, cut))
-    return clusters
+    return {v: find(v) for v in list(parent)}
 
 
 def average_link(links: Sequence[Link], cut: float) -> dict[str, str]:
