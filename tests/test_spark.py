@@ -69,7 +69,13 @@ def planted_corpus() -> dict[str, str]:
     docs["copies/excerpt_002"] = " ".join(sentences2[half : 3 * half])
     docs["copies/cut_000"] = "\n\n".join(p for k, p in enumerate(paras0) if k % 3 != 1)
     docs["copies/splice_003_004"] = s3[: len(s3) // 2] + "\n\n" + s4[len(s4) // 2 :]
+    docs["briefs/one_line"] = BRIEF
     return docs
+
+
+#: a one-sentence summary of 004, written for the tests: a brief
+BRIEF = ("Iranian-backed militias keep targeting American troops in Syria and Iraq, with more than a dozen "
+         "attacks in one week, while Israel readies its ground offensive in Gaza.")
 
 
 DATES = {  # some documents dated, to exercise date order; the rest decided by content
@@ -328,12 +334,59 @@ def test_distributed_event_clusters_give_the_local_same_event_pairs(spark):
         if a != b:
             links[(a, b)] = round(rng.uniform(0.15, 0.6) if other == group else rng.uniform(0.0, 0.25), 4)
     loose = [(a, b, evidence, s) for (a, b), s in links.items() if rng.random() < 0.7]
-    rows = [("link", (a, b, s)) for (a, b), s in links.items()] + [("loose", x) for x in loose]
+    rows = [("link", (a, b, s)) for (a, b), s in links.items()]
     local = same_event_pairs(loose, event_clusters([(a, b, s) for (a, b), s in links.items()], 0.14), 0.14)
     kept: list = []
-    ours = _same_event(spark, spark.sparkContext.parallelize(rows, 4), Settings(event_cut=0.14),
-                       lambda x: kept.append(x) or x).collect()
+    ours = _same_event(spark, spark.sparkContext.parallelize(rows, 4), spark.sparkContext.parallelize(loose, 3),
+                       Settings(event_cut=0.14), lambda x: kept.append(x) or x).collect()
     assert len(local) > 50 and len(local) < len(loose)  # the clusters leave some loose pairs out
+    assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
+
+
+def test_distributed_brief_search_equals_brief_neighbours(spark, fast_run):
+    """The briefs' inverted-index search on Spark against ``brief_neighbours`` over the same
+    corpus (the planted corpus holds one brief, asking for 5 of its 10 longer texts)."""
+    from filiation.candidates.briefs import brief_neighbours
+    from filiation.engine.local import prepare
+    from filiation.engine.spark import _brief_pairs, _event_frequencies
+    from filiation.relate.events import event_vectors
+
+    settings = Settings(mode="fast")
+    ids = {r["idx"]: r["id"] for r in fast_run.documents.select("idx", "id").collect()}
+    frequencies = _event_frequencies(spark, fast_run.features, len(ids))
+    ours = {tuple(sorted((ids[r["a"]], ids[r["b"]]))) for r in _brief_pairs(fast_run.features, frequencies, settings).collect()}
+    docs = sorted((Document(k, v) for k, v in planted_corpus().items()), key=lambda d: d.id)
+    normalised, _ = prepare(docs, settings)
+    local = {(docs[i].id, docs[j].id) for i, j in brief_neighbours(normalised, event_vectors(normalised), settings).tolist()}
+    assert len(local) == settings.brief_neighbours and all("briefs/one_line" in p for p in local)
+    assert ours == local
+
+
+def test_distributed_brief_choices_equal_brief_summaries(spark):
+    """Briefs' choices on Spark (rivals looked up among the reuse pairs by a join) against
+    ``brief_summaries``: briefs with one clear source, with rivals that are copies of it,
+    with rivals that are not, with a reuse pair already, and below the floor."""
+    from filiation import Pair, PairEvidence
+    from filiation.engine.spark import _brief_summaries
+    from filiation.relate.briefs import BriefLink, brief_summaries
+
+    rng = random.Random(11)
+    evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.2, 0.0, 20, 400, 0.5, 0.1)
+    articles = [f"art{k:02d}" for k in range(30)]
+    reuse = {tuple(sorted(rng.sample(articles, 2))) for _ in range(25)}
+    links = []
+    for k in range(120):
+        brief = f"brief{k:03d}"
+        for other in rng.sample(articles, rng.choice([1, 2, 3, 5])):
+            links.append(BriefLink(brief, other, round(rng.uniform(0.05, 0.5), 4), rng.random() < 0.05,
+                                   evidence, (), rng.random() < 0.1))
+    settings = Settings()
+    local = brief_summaries(links, lambda x, y: tuple(sorted((x, y))) in reuse, settings)
+    rows = [("brief", link) for link in links] + [("loose", None)]
+    reuse_pairs = [Pair(a, b, "edited_copy", 1.0, "unknown", evidence) for a, b in reuse]
+    ours = _brief_summaries(spark.sparkContext.parallelize(rows, 4), spark.sparkContext.parallelize(reuse_pairs, 2),
+                            settings).collect()
+    assert 20 < len(local) < 120
     assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
 
 

@@ -25,6 +25,9 @@ class Settings:
     min_doc_cosine: float = 0.4  # semantic neighbours below this are not candidates
     screen_entities: float = 0.2  # a candidate pair is aligned only if names/numbers overlap this much,
     screen_bigrams: float = 0.15  # or this share of one text's content-word pairs occurs in the other
+    brief_sentences: int = 2  # a text of at most this many sentences is a brief (a one-line summary, a news brief)
+    brief_length_ratio: float = 3.0  # ...and is compared, as a brief, with texts at least this many times longer
+    brief_neighbours: int = 5  # a brief's nearest such texts by event terms, aligned whatever the screen says
     # align
     seed_words: int = 4  # verbatim seeds: shared word 4-grams
     gap_words: int = 8  # edited words allowed inside one verbatim passage
@@ -39,6 +42,8 @@ class Settings:
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
     event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
+    brief_min_event_cosine: float = 0.15  # a brief summarises the longer text closest to it by event cosine, at least this close,
+    brief_margin: float = 2.0  # ...and this many times closer than any other (copies of that text aside)
     # audit
     audit: bool = True  # check each derived document against its sources (audit.jsonl)
 
@@ -56,6 +61,8 @@ class Settings:
             value = getattr(self, f.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"{f.name} must not be negative, got {value}")
+        if self.brief_margin < 1 or self.brief_length_ratio < 1:
+            raise ValueError("brief_margin and brief_length_ratio must be at least 1")
         if not 0 < self.event_cut <= 1:
             raise ValueError("event_cut must lie in (0, 1]")
         if not 0 <= self.min_semantic_potential <= 1:

@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..audit import audit_analysis
+from ..candidates.briefs import brief_and_longer, brief_neighbours
 from ..candidates.lsh import band_pairs
 from ..candidates.minhash import oph_signatures
 from ..candidates.screen import share_specifics
@@ -20,9 +21,11 @@ from ..candidates.semantic import semantic_neighbours
 from ..embed import transformer_available, transformer_encoder
 from ..embed.documents import document_vectors
 from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem
+from ..relate.briefs import BriefLink, brief_link, brief_summaries
 from ..relate.classify import classify_pair, reuse_strength
 from ..relate.direction import mark_siblings
-from ..relate.events import event_clusters, event_cosine, event_cosine_matrix, event_vectors, same_event_pairs
+from ..relate.events import (EventVector, event_clusters, event_cosine, event_cosine_matrix, event_vectors,
+                             same_event_pairs)
 from ..settings import Settings
 from ..stemma.tree import build_stories
 from ..text.boilerplate import blank_words, find_boilerplate
@@ -59,9 +62,11 @@ def _read(inputs: Iterable[str | os.PathLike | Document]) -> tuple[list[Document
 
 
 def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, settings: Settings,
-                    notes: list[str] | None = None) -> np.ndarray:
-    """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged; ``notes``
-    receives a line when boilerplate buckets were skipped."""
+                    notes: list[str] | None = None, vectors: Sequence[EventVector] | None = None) -> np.ndarray:
+    """Lexical (MinHash LSH) and semantic (nearest neighbours) candidates, merged and screened,
+    and the briefs' event-term neighbours (``candidates/briefs.py``; ``vectors``: the event
+    vectors, computed here when not given); ``notes`` receives a line when boilerplate
+    buckets were skipped."""
     sigs = oph_signatures([d.shingles for d in docs], settings.num_perm)
     banding = band_pairs(sigs, settings.bands, settings.rows, settings.max_bucket)
     lexical = banding.pairs
@@ -69,28 +74,34 @@ def find_candidates(docs: list[NormalisedDocument], doc_vectors: np.ndarray, set
         notes.append(skipped_buckets_note(banding.skipped_buckets, settings))
     semantic, _ = semantic_neighbours(doc_vectors, settings.neighbours, settings.min_doc_cosine)
     both = np.concatenate([lexical, semantic]) if len(semantic) else lexical
-    if not len(both):
-        return both
-    both = np.unique(both, axis=0)
-    return both[share_specifics(docs, both, settings.screen_entities, settings.screen_bigrams)]
+    if len(both):
+        both = np.unique(both, axis=0)
+        both = both[share_specifics(docs, both, settings.screen_entities, settings.screen_bigrams)]
+    briefs = brief_neighbours(docs, event_vectors(docs) if vectors is None else vectors, settings)
+    if len(briefs):
+        both = np.unique(np.concatenate([both.reshape(-1, 2), briefs]), axis=0)
+    return both
 
 
 def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndarray,
                       candidates: np.ndarray, settings: Settings, transformer=None, tick: Progress | None = None,
-                      notes: list[str] | None = None, link_every_pair: bool = False) -> list[Pair]:
-    """Align each candidate pair, classify its reuse, find the reports of one event among the
-    pairs without reuse (clusters of the candidates' event cosines), and mark copies that are
-    siblings rather than parent and child: the pairs of a corpus, or of a new article and its
-    archived candidates.  ``link_every_pair``: the event clusters link every two documents,
-    not only the candidates (an archive check: its candidates are linked to each other, not
-    only to the new article)."""
+                      notes: list[str] | None = None, link_every_pair: bool = False,
+                      vectors: Sequence[EventVector] | None = None) -> list[Pair]:
+    """Align each candidate pair, classify its reuse, decide which longer text each brief
+    condenses (``relate/briefs.py``), find the reports of one event among the pairs without
+    reuse (clusters of the candidates' event cosines), and mark copies that are siblings
+    rather than parent and child: the pairs of a corpus, or of a new article and its archived
+    candidates.  ``link_every_pair``: the event clusters link every two documents, not only
+    the candidates (an archive check: its candidates are linked to each other, not only to
+    the new article).  ``vectors``: the event vectors, computed here when not given."""
     tick = tick or (lambda stage, done, total: None)
     aligned = align_candidate_pairs(normalised, doc_vectors, candidates, settings, transformer, notes)
     tick("align", len(aligned), len(aligned))
-    vectors = event_vectors(normalised)
+    vectors = event_vectors(normalised) if vectors is None else vectors
     pairs: list[Pair] = []
     loose: list[tuple[str, str, PairEvidence, float]] = []
     links: list[tuple[str, str, float]] = []
+    briefs: list[BriefLink] = []
     for ap in aligned:
         a, b = normalised[ap.a], normalised[ap.b]
         cosine = event_cosine(vectors[ap.a], vectors[ap.b])
@@ -100,11 +111,20 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
             pairs.append(pair)
         else:
             loose.append((a.doc.id, b.doc.id, ap.evidence, cosine))
+        link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
+        if link is not None:
+            briefs.append(link)
     if link_every_pair:
         cosines = event_cosine_matrix(vectors)
         links = [(normalised[i].doc.id, normalised[j].doc.id, float(cosines[i, j]))
                  for i in range(len(normalised)) for j in range(i + 1, len(normalised))]
-    pairs.extend(same_event_pairs(loose, event_clusters(links, settings.event_cut), settings.event_cut))
+    clusters = event_clusters(links, settings.event_cut)
+    reuse = {(p.a, p.b) for p in pairs}
+    summaries = brief_summaries(briefs, lambda x, y: (min(x, y), max(x, y)) in reuse, settings)
+    pairs.extend(summaries)
+    summarised = {(p.a, p.b) for p in summaries}
+    loose = [item for item in loose if item[:2] not in summarised]
+    pairs.extend(same_event_pairs(loose, clusters, settings.event_cut))
     pairs.sort(key=lambda p: (p.a, p.b))
     pairs = mark_siblings(pairs, reuse_strength)
     tick("relate", len(pairs), len(pairs))
@@ -131,10 +151,12 @@ def analyze(
     documents = _unique_by_id(documents, problems)
     notes: list[str] = []
     normalised, doc_vectors = prepare(documents, settings, tick, notes=notes)
-    candidates = find_candidates(normalised, doc_vectors, settings, notes)
+    vectors = event_vectors(normalised)
+    candidates = find_candidates(normalised, doc_vectors, settings, notes, vectors)
     tick("candidates", len(candidates), len(candidates))
     transformer = _transformer(settings, wanted=len(candidates) > 0)
-    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, tick, notes)
+    pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, tick, notes,
+                              vectors=vectors)
     analysis = _stemma_and_audit(documents, normalised, pairs, settings, transformer, problems, tick)
     analysis.limits.extend(notes)
     return analysis
@@ -215,8 +237,10 @@ def relate_to(document: Document, others: list[Document], settings: Settings | N
     at = next(k for k, d in enumerate(docs) if d is document)
     normalised, doc_vectors = prepare(docs, settings)
     candidates = np.asarray([[min(k, at), max(k, at)] for k in range(len(docs)) if k != at], dtype=np.int64).reshape(-1, 2)
-    if len(candidates):
-        candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)]
+    if len(candidates):  # screened, as a corpus's are, but a brief's pairs are aligned whatever the screen says
+        brief_pairs = np.asarray([brief_and_longer(normalised[i], normalised[j], settings) for i, j in candidates.tolist()])
+        candidates = candidates[share_specifics(normalised, candidates, settings.screen_entities, settings.screen_bigrams)
+                                | brief_pairs]
     transformer = _transformer(settings, wanted=len(candidates) > 0)
     pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, link_every_pair=True)
     analysis = _stemma_and_audit(docs, normalised, pairs, settings, transformer)

@@ -234,14 +234,15 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
         stats["semantic_candidates"] = semantic.count()
         clock("semantic")
     candidates = lexical.union(semantic).distinct()
-    screened = keep(_screen(spark, candidates, features, settings))
+    screened = _screen(spark, candidates, features, settings)
+    frequencies = _event_frequencies(spark, features, n)
+    persisted.append(frequencies)
+    screened = keep(screened.union(_brief_pairs(features, frequencies, settings)).distinct())
     if measure:
         stats["screened_candidates"] = screened.count()
         clock("screen")
 
     # align and classify, per pair, with each pair's event cosine (corpus frequencies broadcast)
-    frequencies = _event_frequencies(spark, features, n)
-    persisted.append(frequencies)
     aligned = keep(_align(screened, documents, settings, common, frequencies))
     reuse = aligned.filter(lambda t: t[0] == "pair").map(lambda t: t[1])
     notes = aligned.filter(lambda t: t[0] == "note").map(lambda t: t[1])
@@ -249,10 +250,18 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
         stats["related_pairs"] = reuse.count()
         clock("align")
 
-    # same event: the pairs without reuse inside one average-link cluster of the event links
-    pairs = reuse.union(_same_event(spark, aligned, settings, keep))
+    # briefs: each the summary of the longer text it stands out as nearest to
+    summaries = keep(_brief_summaries(aligned, reuse, settings))
+    loose = (aligned.filter(lambda t: t[0] == "loose").map(lambda t: (t[1][:2], t[1]))
+             .subtractByKey(summaries.map(lambda p: ((p.a, p.b), None))).values())
     if measure:
-        stats["same_event_pairs"] = pairs.count() - stats["related_pairs"]
+        stats["brief_summaries"] = summaries.count()
+        clock("briefs")
+
+    # same event: the pairs without reuse inside one average-link cluster of the event links
+    pairs = reuse.union(summaries).union(_same_event(spark, aligned, loose, settings, keep))
+    if measure:
+        stats["same_event_pairs"] = pairs.count() - stats["related_pairs"] - stats["brief_summaries"]
         clock("events")
 
     # siblings and stories, per connected component; stemma and audit, per story
@@ -366,7 +375,8 @@ def normalise_batch(docs: list[Document], settings: Settings, common: np.ndarray
 
 def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterator[tuple]:
     """Per document: LSH band keys, the document vector, names/numbers, word pairs, sentences,
-    words blanked (and, with ``grams``, its distinct word n-grams for the boilerplate count);
+    words blanked, event terms and their counts, length in words (and, with ``grams``, its
+    distinct word n-grams for the boilerplate count);
     the local engine's own functions on a batch of the partition's documents."""
     from ..candidates.lsh import band_keys
     from ..candidates.minhash import oph_signatures
@@ -381,10 +391,11 @@ def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterato
         keys = band_keys(oph_signatures([d.shingles for d in normalised], settings.num_perm),
                          settings.bands, settings.rows).view(np.int64)
         for r, d, vec, key, gone in zip(chunk, normalised, vectors, keys, blanked):
+            terms = event_terms(d)
             row = (r["idx"], key.tolist(), np.asarray(vec, dtype=np.float32).tobytes(), sorted(d.entities),
                    np.asarray(d.bigrams, dtype=np.uint64).view(np.int64).tolist(),
                    [[int(s), int(e)] for s, e in d.sentences], gone,
-                   event_terms(d).keys.view(np.int64).tolist())
+                   terms.keys.view(np.int64).tolist(), terms.counts.tolist(), d.length)
             if grams:
                 row += (np.unique(shingle_hashes(d.words, settings.shingle_size)).view(np.int64).tolist(),)
             yield row
@@ -559,11 +570,11 @@ def _event_frequencies(spark, features, n: int):
     return spark.sparkContext.broadcast(DocumentFrequencies(n, keys[order], counts[order]))
 
 
-def _same_event(spark, aligned, settings: Settings, keep):
+def _same_event(spark, aligned, loose, settings: Settings, keep):
     """``same_event`` pairs (RDD of ``Pair``): ``event_clusters`` distributed.  Components of
     the links at the cut (``connected_components``), every positive link inside one grouped by
     its component and clustered there (``average_link``); then each pair without reuse
-    (``"loose"``) whose two documents got one cluster."""
+    (``loose``) whose two documents got one cluster."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     from ..relate.classify import same_event_pair
@@ -577,8 +588,62 @@ def _same_event(spark, aligned, settings: Settings, keep):
     component = labels.rdd.map(lambda r: (r["v"], r["c"]))
     inside = _under_one_label(links, component)
     clusters = keep(inside.groupByKey().flatMap(lambda kv: average_link(list(kv[1]), cut).items()))
-    loose = aligned.filter(lambda t: t[0] == "loose").map(lambda t: t[1])
     return _under_one_label(loose, clusters).values().map(lambda item: same_event_pair(*item, cut))
+
+
+def _brief_pairs(features, frequencies, settings: Settings):
+    """``candidates.briefs.brief_neighbours`` distributed: an inverted index of event terms
+    (each held by at most ``MAX_POSTINGS`` documents) joined with the briefs' own terms,
+    scores summed per pair, each brief's ``brief_neighbours`` best kept."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from ..candidates.briefs import MAX_POSTINGS
+
+    if settings.brief_neighbours == 0:
+        return features.select(F.col("idx").alias("a"), F.col("idx").alias("b")).limit(0)
+
+    def weigh(rows):
+        from ..relate.events import EventTerms
+
+        table = frequencies.value
+        for r in rows:
+            v = table.vector(EventTerms(np.asarray(r["terms"], dtype=np.int64).view(np.uint64),
+                                        np.asarray(r["term_counts"], dtype=np.int32)))
+            at = np.searchsorted(table.keys, v.keys)
+            common = table.counts[at] > MAX_POSTINGS if len(v.keys) else np.zeros(0, dtype=bool)
+            brief = 0 < len(r["sentences"]) <= settings.brief_sentences and r["words"] > 0
+            for key, weight in zip(v.keys[~common].view(np.int64).tolist(), v.weights[~common].tolist()):
+                yield r["idx"], r["words"], brief, key, weight
+
+    postings = features.select("idx", "terms", "term_counts", "sentences", "words").rdd.mapPartitions(weigh).toDF(
+        "idx long, words long, brief boolean, key long, w double")
+    x = postings.where("brief").alias("x")
+    y = postings.alias("y")
+    scores = (x.join(y, (F.col("x.key") == F.col("y.key")) & (F.col("x.idx") != F.col("y.idx"))
+                     & (F.col("y.words") >= F.lit(float(settings.brief_length_ratio)) * F.col("x.words")))
+              .groupBy(F.col("x.idx").alias("s"), F.col("y.idx").alias("o"))
+              .agg(F.sum(F.col("x.w") * F.col("y.w")).alias("score")).where("score > 0"))
+    rank = F.row_number().over(Window.partitionBy("s").orderBy(F.desc("score"), "o"))
+    best = scores.withColumn("rank", rank).where(F.col("rank") <= settings.brief_neighbours)
+    return best.select(F.least("s", "o").alias("a"), F.greatest("s", "o").alias("b"))
+
+
+def _brief_summaries(aligned, reuse, settings: Settings):
+    """``relate.briefs.brief_summaries`` distributed: each brief's choice made over its links
+    (``choose_source``), its rivals looked up among the reuse pairs with a join."""
+    from operator import add
+
+    from ..relate.briefs import brief_summary, choose_source
+
+    links = aligned.filter(lambda t: t[0] == "brief").map(lambda t: (t[1].brief, t[1]))
+    choices = links.groupByKey().flatMap(lambda kv: [c] if (c := choose_source(list(kv[1]), settings)) else [])
+    asked = choices.flatMap(lambda c: [((min(c.link.other, r), max(c.link.other, r)), c.link.brief) for r in c.rivals])
+    copies = (asked.join(reuse.map(lambda p: ((p.a, p.b), None)))
+              .map(lambda kv: (kv[1][0], 1)).reduceByKey(add))
+    stands = (choices.map(lambda c: (c.link.brief, c)).leftOuterJoin(copies)
+              .filter(lambda kv: (kv[1][1] or 0) == len(kv[1][0].rivals)))
+    return stands.map(lambda kv: brief_summary(kv[1][0], settings))
 
 
 def _under_one_label(items, labels):
@@ -593,8 +658,8 @@ def _align(screened, documents, settings: Settings, common, frequencies):
     """Pairs joined with both documents; each partition aligns and classifies its pairs,
     normalising and embedding each of its documents once per chunk of pairs.  Yields
     ``("pair", Pair)`` for reuse, ``("loose", (a, b, evidence, cosine))`` for a pair without,
-    ``("link", (a, b, cosine))`` for every pair (its event cosine) and, for a pair that hit a
-    limit, ``("note", ((a, b), line))``."""
+    ``("link", (a, b, cosine))`` for every pair (its event cosine), ``("brief", BriefLink)``
+    for a brief and a longer text, and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
     from pyspark.sql import functions as F
 
     a = documents.select(F.col("idx").alias("a"), *[F.col(c).alias(f"a_{c}") for c in _SIDE_FIELDS])
@@ -608,6 +673,7 @@ def _side(row, side: str) -> Document:
 
 
 def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[tuple]:
+    from ..relate.briefs import brief_link
     from ..relate.classify import classify_pair
     from ..relate.events import event_cosine, event_terms
     from .align_pairs import align_candidate_pairs
@@ -650,6 +716,9 @@ def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[
                 yield "pair", pair
             else:
                 yield "loose", (a.doc.id, b.doc.id, ap.evidence, cosine)
+            link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
+            if link is not None:
+                yield "brief", link
         for line in notes:  # (not expected: each note names its pair, in pair order)
             yield "note", (("", ""), line)
 
@@ -939,7 +1008,7 @@ def _DOCUMENT_SCHEMA():
 def _FEATURE_SCHEMA(grams: bool = False):
     return _schema([("idx", "long"), ("keys", "array<long>"), ("vec", "binary"), ("entities", "array<string>"),
                     ("bigrams", "array<long>"), ("sentences", "array<array<long>>"), ("blanked", "long"),
-                    ("terms", "array<long>")]
+                    ("terms", "array<long>"), ("term_counts", "array<int>"), ("words", "long")]
                    + ([("grams", "array<long>")] if grams else []))
 
 

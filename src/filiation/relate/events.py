@@ -53,11 +53,24 @@ class EventVector:
 
 def event_terms(doc: NormalisedDocument) -> EventTerms:
     """Content words (not function words) and pairs of adjacent content words, counted."""
-    at = np.searchsorted(_STOP_HASHES, doc.words).clip(max=len(_STOP_HASHES) - 1)
-    words = doc.words[_STOP_HASHES[at] != doc.words]
-    pairs = shingle_hashes(words, 2) if len(words) > 1 else np.zeros(0, dtype=np.uint64)
-    keys, counts = np.unique(np.concatenate([words, pairs]), return_counts=True)
+    return content_terms(doc.words)
+
+
+def content_terms(word_hashes_: np.ndarray) -> EventTerms:
+    """``event_terms`` of a run of word hashes."""
+    _, terms = term_positions(word_hashes_)
+    keys, counts = np.unique(terms, return_counts=True)
     return EventTerms(keys, counts.astype(np.int32))
+
+
+def term_positions(word_hashes_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(positions, terms)``: each content word and each pair of adjacent content words (the
+    position of its first word), in a run of word hashes."""
+    at = np.searchsorted(_STOP_HASHES, word_hashes_).clip(max=len(_STOP_HASHES) - 1)
+    positions = np.flatnonzero(_STOP_HASHES[at] != word_hashes_)
+    words = word_hashes_[positions]
+    pairs = shingle_hashes(words, 2) if len(words) > 1 else np.zeros(0, dtype=np.uint64)
+    return np.concatenate([positions, positions[:len(pairs)]]), np.concatenate([words, pairs])
 
 
 @dataclass(frozen=True)
