@@ -81,9 +81,12 @@ def test_brief_link_orients_passages_as_the_pair_and_skips_pairs_without_a_brief
     evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.2, 0.0, harbour.length, brief.length, 0.5, 0.1)
     link = brief_link(harbour, brief, evidence, 0.3, False, vectors[0], vectors[-1], Settings())
     assert link is not None and (link.brief, link.other) == ("zbrief", "harbour")
+    assert link.passages
     for p in link.passages:  # a = harbour (the lower id), b = the brief
         assert (p.a, p.b) == ("harbour", "zbrief") and p.b_end <= len(BRIEF) and p.a_end <= len(ARTICLES["harbour"])
     assert brief_link(harbour, library, evidence, 0.3, False, vectors[0], vectors[2], Settings()) is None
+    reused = brief_link(harbour, brief, evidence, 0.3, True, vectors[0], vectors[-1], Settings())
+    assert reused is not None and reused.passages == ()  # a reuse pair is never chosen: no passages sought
 
 
 def test_the_nearest_longer_text_is_chosen_when_it_stands_out() -> None:

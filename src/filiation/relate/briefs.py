@@ -13,7 +13,7 @@ has a reuse pair keeps that one.  Its passages are the sentences it draws on
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -22,6 +22,7 @@ from ..candidates.briefs import brief_and_longer
 from ..model import Pair, PairEvidence, Passage
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
+from .classify import confidence_past, with_event_similarity
 from .direction import date_order
 from .events import EventVector, term_positions
 
@@ -64,12 +65,15 @@ def brief_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairEvide
     if not brief_and_longer(a, b, settings):
         return None
     brief, other, vector = (a, b, vector_a) if a.length <= b.length else (b, a, vector_b)
-    drawn = drawn_passages(brief, other, vector)
+    cosine = round(float(cosine), 4)
+    # passages only where the link can be chosen (``choose_source``): not reuse, near enough
+    can_be_chosen = not reused and cosine >= settings.brief_min_event_cosine
+    drawn = drawn_passages(brief, other, vector) if can_be_chosen else []
     passages = tuple(Passage(a.doc.id, b.doc.id, *((bs, be, os_, oe) if brief is a else (os_, oe, bs, be)),
                              "paraphrase", score) for (bs, be), (os_, oe), score in drawn)
     first = date_order(brief.doc.date, other.doc.date, settings.date_tolerance_hours) == "a->b"
-    return BriefLink(brief.doc.id, other.doc.id, round(float(cosine), 4), reused,
-                     replace(evidence, event_similarity=round(float(cosine), 4)), passages, first)
+    return BriefLink(brief.doc.id, other.doc.id, cosine, reused, with_event_similarity(evidence, cosine),
+                     passages, first)
 
 
 def drawn_passages(brief: NormalisedDocument, source: NormalisedDocument,
@@ -140,9 +144,8 @@ def brief_summary(choice: BriefChoice, settings: Settings) -> Pair:
     a, b = sorted((link.brief, link.other))
     direction = "unknown" if link.brief_first else ("a->b" if link.other == a else "b->a")
     stands_out = link.cosine / max(choice.next_cosine, 1e-6)
-    by_margin = 0.5 + 0.5 * (stands_out - settings.brief_margin) / settings.brief_margin
-    by_cosine = 0.5 + 0.5 * (link.cosine - settings.brief_min_event_cosine) / COSINE_SCALE
-    confidence = round(min(1.0, by_margin, by_cosine), 3)
+    confidence = min(confidence_past(stands_out, settings.brief_margin, settings.brief_margin),
+                     confidence_past(link.cosine, settings.brief_min_event_cosine, COSINE_SCALE))
     return Pair(a, b, "summary", confidence, direction, link.evidence, link.passages)
 
 

@@ -47,7 +47,7 @@ class ShorterView:
         return self.bigrams_s + self.semantic_s
 
 
-def _confidence(value: float, threshold: float, scale: float) -> float:
+def confidence_past(value: float, threshold: float, scale: float) -> float:
     """0.5 at the threshold, rising towards 1 as the evidence clears it by ``scale``."""
     return round(min(1.0, 0.5 + 0.5 * abs(value - threshold) / scale), 3)
 
@@ -56,13 +56,13 @@ def relation_of(e: PairEvidence, t: RelationThresholds = THRESHOLDS) -> tuple[st
     """``(relation, confidence)``; ``(None, confidence of 'unrelated')`` when there is none."""
     v = ShorterView.of(e)
     if v.verbatim_s >= t.duplicate and v.verbatim_l >= t.duplicate:
-        return "duplicate", _confidence(min(v.verbatim_s, v.verbatim_l), t.duplicate, 0.1)
+        return "duplicate", confidence_past(min(v.verbatim_s, v.verbatim_l), t.duplicate, 0.1)
     if v.verbatim_s >= t.edited_copy:
-        return "edited_copy", _confidence(v.verbatim_s, t.edited_copy, 0.3)
+        return "edited_copy", confidence_past(v.verbatim_s, t.edited_copy, 0.3)
     if v.reworded >= t.reworded and e.doc_similarity >= t.reworded_similarity:
         kind = "summary" if v.ratio < t.summary_ratio else "paraphrase"
-        return kind, _confidence(v.reworded, t.reworded, 0.3)
-    return None, _confidence(v.reworded, t.reworded, 0.3)
+        return kind, confidence_past(v.reworded, t.reworded, 0.3)
+    return None, confidence_past(v.reworded, t.reworded, 0.3)
 
 
 def _explained(verbatim: float, bigrams: float, semantic: float) -> float:
@@ -83,11 +83,16 @@ def closeness(e: PairEvidence) -> float:
     return (_explained(e.verbatim_a, e.bigrams_a, e.semantic_a) + _explained(e.verbatim_b, e.bigrams_b, e.semantic_b)) / 2
 
 
+def with_event_similarity(evidence: PairEvidence, event_similarity: float) -> PairEvidence:
+    """``evidence`` carrying the pair's event cosine, as every written pair does."""
+    return replace(evidence, event_similarity=round(float(event_similarity), 4))
+
+
 def classify_pair(a, b, aligned, settings: Settings, event_similarity: float = 0.0) -> Pair | None:
     """The reuse relation of one aligned pair, or ``None`` for a pair without reuse (which
     ``same_event_pair`` may still make a report of the same event: a corpus-wide decision,
     ``relate/events.py``).  ``event_similarity`` is recorded with the evidence."""
-    evidence = replace(aligned.evidence, event_similarity=round(float(event_similarity), 4))
+    evidence = with_event_similarity(aligned.evidence, event_similarity)
     relation, confidence = relation_of(evidence)
     if relation is None:
         return None
@@ -99,5 +104,5 @@ def same_event_pair(a_id: str, b_id: str, evidence: PairEvidence, event_similari
     """A pair without reuse whose texts fall in one event cluster: no passages, no direction;
     confident as far as its own event cosine clears the clusters' cut (0.5 below it: the pair
     is in the cluster by its neighbours' links, not its own)."""
-    evidence = replace(evidence, event_similarity=round(float(event_similarity), 4))
-    return Pair(a_id, b_id, "same_event", _confidence(max(event_similarity, cut), cut, 0.3), "unknown", evidence, ())
+    evidence = with_event_similarity(evidence, event_similarity)
+    return Pair(a_id, b_id, "same_event", confidence_past(max(event_similarity, cut), cut, 0.3), "unknown", evidence, ())
