@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -166,7 +165,7 @@ CONTENT_B_TO_A = evidence(verbatim_a=0.95, verbatim_b=0.5, length_a=100, length_
 def direction(date_a, date_b, e=CONTENT_B_TO_A, relation="edited_copy", settings=S) -> str:
     a = normalise(Document("a", TEXT_A, date=date_a))
     b = normalise(Document("b", TEXT_B, date=date_b))
-    return pair_direction(a, b, SimpleNamespace(evidence=e), relation, settings)
+    return pair_direction(a, b, e, relation, settings)
 
 
 def _iso(hours_after: float) -> str:

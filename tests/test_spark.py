@@ -390,6 +390,44 @@ def test_distributed_brief_choices_equal_brief_summaries(spark):
     assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
 
 
+def test_distributed_retellings_equal_local_retellings(spark):
+    """Retellings on Spark (rivals from a join of the event links, their reuse pairs looked up
+    by a join) against ``retellings``: links that stand, links blocked by a rival, rivals
+    excused as copies of the longer text or as texts derived from the shorter, and a rival
+    that is the shorter text's own source."""
+    from filiation import Pair, PairEvidence
+    from filiation.engine.spark import _retellings
+    from filiation.relate.retellings import RetellingLink, retellings
+
+    rng = random.Random(12)
+    evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.1, 0.1, 0.0, 0.0, 90, 120, 0.7, 0.7)
+    texts = [f"t{k:03d}" for k in range(150)]
+    cosines = {tuple(sorted(rng.sample(texts, 2))): round(rng.uniform(0.0, 0.3), 4) for _ in range(250)}
+    cosines.update({pair: round(rng.uniform(0.2, 0.8), 4) for pair in rng.sample(sorted(cosines), 80)})
+    reuse = {}
+    for a, b in rng.sample(sorted(cosines), 60):
+        reuse[(a, b)] = rng.choice([a, b, ""])
+    links = [RetellingLink(*(sorted((a, b)) if rng.random() < 0.5 else sorted((a, b), reverse=True)), c,
+                           "paraphrase", 0.7, "unknown", evidence, ())
+             for (a, b), c in cosines.items() if (a, b) not in reuse and rng.random() < 0.4]
+    for k, link in enumerate(links[:12]):  # a rival as close as the longer text, a copy of it half the time
+        copy = f"copy{k:02d}"
+        cosines[tuple(sorted((link.short, copy)))] = link.cosine
+        if k % 2:
+            reuse[tuple(sorted((link.long, copy)))] = link.long
+    settings = Settings()
+    local = retellings(links, [(a, b, c) for (a, b), c in cosines.items()],
+                       lambda x, y: reuse.get(tuple(sorted((x, y)))), settings)
+    rows = ([("retelling", link) for link in links] + [("link", (a, b, c)) for (a, b), c in cosines.items()]
+            + [("loose", None)])
+    reuse_pairs = [Pair(a, b, "edited_copy", 1.0, {a: "a->b", b: "b->a", "": "unknown"}[src], evidence)
+                   for (a, b), src in reuse.items()]
+    ours = _retellings(spark.sparkContext.parallelize(rows, 4), spark.sparkContext.parallelize(reuse_pairs, 2),
+                       settings).collect()
+    assert 10 < len(local) < len(links)
+    assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
+
+
 # ---------------------------------------------------------------------------------------------
 # readers
 

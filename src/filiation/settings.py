@@ -44,6 +44,10 @@ class Settings:
     event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
     brief_min_event_cosine: float = 0.15  # a brief summarises the longer text closest to it by event cosine, at least this close,
     brief_margin: float = 2.0  # ...and this many times closer than any other (copies of that text aside)
+    retelling_specifics: float = 0.6  # a loose rewrite: this share of its names and numbers (those of the text with fewer) in the other,
+    retelling_shared: int = 5  # ...at least this many of them,
+    retelling_similarity: float = 0.55  # ...document vectors at least this alike,
+    retelling_margin: float = 1.5  # ...and the other this many times closer by event cosine than any text outside both's reuse
     # audit
     audit: bool = True  # check each derived document against its sources (audit.jsonl)
 
@@ -61,8 +65,8 @@ class Settings:
             value = getattr(self, f.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"{f.name} must not be negative, got {value}")
-        if self.brief_margin < 1 or self.brief_length_ratio < 1:
-            raise ValueError("brief_margin and brief_length_ratio must be at least 1")
+        if self.brief_margin < 1 or self.brief_length_ratio < 1 or self.retelling_margin < 1:
+            raise ValueError("brief_margin, brief_length_ratio and retelling_margin must be at least 1")
         if not 0 < self.event_cut <= 1:
             raise ValueError("event_cut must lie in (0, 1]")
         if not 0 <= self.min_semantic_potential <= 1:

@@ -22,8 +22,9 @@ from ..embed import transformer_available, transformer_encoder
 from ..embed.documents import document_vectors
 from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem
 from ..relate.briefs import BriefLink, brief_link, brief_summaries
+from ..relate.retellings import RetellingLink, retelling_link, retellings
 from ..relate.classify import classify_pair, reuse_strength
-from ..relate.direction import mark_siblings
+from ..relate.direction import mark_siblings, source_of
 from ..relate.events import (EventVector, event_clusters, event_cosine, event_cosine_matrix, event_vectors,
                              same_event_pairs)
 from ..settings import Settings
@@ -88,7 +89,8 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
                       notes: list[str] | None = None, link_every_pair: bool = False,
                       vectors: Sequence[EventVector] | None = None) -> list[Pair]:
     """Align each candidate pair, classify its reuse, decide which longer text each brief
-    condenses (``relate/briefs.py``), find the reports of one event among the pairs without
+    condenses (``relate/briefs.py``) and which pairs are loose retellings
+    (``relate/retellings.py``), find the reports of one event among the pairs without
     reuse (clusters of the candidates' event cosines), and mark copies that are siblings
     rather than parent and child: the pairs of a corpus, or of a new article and its archived
     candidates.  ``link_every_pair``: the event clusters link every two documents, not only
@@ -102,6 +104,7 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     loose: list[tuple[str, str, PairEvidence, float]] = []
     links: list[tuple[str, str, float]] = []
     briefs: list[BriefLink] = []
+    retold: list[RetellingLink] = []
     for ap in aligned:
         a, b = normalised[ap.a], normalised[ap.b]
         cosine = event_cosine(vectors[ap.a], vectors[ap.b])
@@ -114,16 +117,28 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
         link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
         if link is not None:
             briefs.append(link)
+        retelling = retelling_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
+        if retelling is not None:
+            retold.append(retelling)
+    candidate_links = links
     if link_every_pair:
         cosines = event_cosine_matrix(vectors)
         links = [(normalised[i].doc.id, normalised[j].doc.id, float(cosines[i, j]))
                  for i in range(len(normalised)) for j in range(i + 1, len(normalised))]
     clusters = event_clusters(links, settings.event_cut)
-    reuse = {(p.a, p.b) for p in pairs}
-    summaries = brief_summaries(briefs, lambda x, y: (min(x, y), max(x, y)) in reuse, settings)
-    pairs.extend(summaries)
-    summarised = {(p.a, p.b) for p in summaries}
-    loose = [item for item in loose if item[:2] not in summarised]
+    reuse = {(p.a, p.b): source_of(p) or "" for p in pairs}
+
+    def is_copy(x: str, y: str) -> bool:
+        return (min(x, y), max(x, y)) in reuse
+
+    def source(x: str, y: str) -> str | None:
+        return reuse.get((min(x, y), max(x, y)))
+
+    # briefs and retellings are disjoint: a retelling is never a brief's pair
+    decided = brief_summaries(briefs, is_copy, settings) + retellings(retold, candidate_links, source, settings)
+    pairs.extend(decided)
+    taken = {(p.a, p.b) for p in decided}
+    loose = [item for item in loose if item[:2] not in taken]
     pairs.extend(same_event_pairs(loose, clusters, settings.event_cut))
     pairs.sort(key=lambda p: (p.a, p.b))
     pairs = mark_siblings(pairs, reuse_strength)

@@ -250,18 +250,18 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
         stats["related_pairs"] = reuse.count()
         clock("align")
 
-    # briefs: each the summary of the longer text it stands out as nearest to
-    summaries = keep(_brief_summaries(aligned, reuse, settings))
+    # briefs: each the summary of the longer text it stands out as nearest to; loose retellings
+    decided = keep(_brief_summaries(aligned, reuse, settings).union(_retellings(aligned, reuse, settings)))
     loose = (aligned.filter(lambda t: t[0] == "loose").map(lambda t: (t[1][:2], t[1]))
-             .subtractByKey(summaries.map(lambda p: ((p.a, p.b), None))).values())
+             .subtractByKey(decided.map(lambda p: ((p.a, p.b), None))).values())
     if measure:
-        stats["brief_summaries"] = summaries.count()
+        stats["briefs_and_retellings"] = decided.count()
         clock("briefs")
 
     # same event: the pairs without reuse inside one average-link cluster of the event links
-    pairs = reuse.union(summaries).union(_same_event(spark, aligned, loose, settings, keep))
+    pairs = reuse.union(decided).union(_same_event(spark, aligned, loose, settings, keep))
     if measure:
-        stats["same_event_pairs"] = pairs.count() - stats["related_pairs"] - stats["brief_summaries"]
+        stats["same_event_pairs"] = pairs.count() - stats["related_pairs"] - stats["briefs_and_retellings"]
         clock("events")
 
     # siblings and stories, per connected component; stemma and audit, per story
@@ -646,6 +646,28 @@ def _brief_summaries(aligned, reuse, settings: Settings):
     return stands.map(lambda kv: brief_summary(kv[1][0], settings))
 
 
+def _retellings(aligned, reuse, settings: Settings):
+    """``relate.retellings.retellings`` distributed: each link's rivals found by joining its
+    shorter text's event links (``rivals_of``), and each rival's reuse pairs with the two texts
+    looked up with a join (``excused``)."""
+    from ..relate.direction import source_of
+    from ..relate.retellings import excused, retelling_pair, rivals_of
+
+    def key(x: str, y: str) -> tuple[str, str]:
+        return (x, y) if x < y else (y, x)
+
+    links = aligned.filter(lambda t: t[0] == "retelling").map(lambda t: (t[1].short, t[1]))
+    ends = aligned.filter(lambda t: t[0] == "link").flatMap(lambda t: [(t[1][0], t[1][1:]), (t[1][1], (t[1][0], t[1][2]))])
+    threats = links.join(ends).flatMap(lambda kv: [(kv[1][0], r) for r in rivals_of(kv[1][0], [kv[1][1]], settings)])
+    sources = reuse.map(lambda p: ((p.a, p.b), source_of(p) or ""))
+    asked = threats.flatMap(lambda t: [(key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
+    answers = asked.leftOuterJoin(sources).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
+    blocked = (threats.map(lambda t: ((t[0].short, t[0].long, t[1]), t[0])).join(answers)
+               .filter(lambda kv: not excused(kv[1][0], kv[0][2], lambda x, y: dict(kv[1][1]).get(key(x, y))))
+               .map(lambda kv: (kv[0][:2], None)).distinct())
+    return links.map(lambda kv: ((kv[1].short, kv[1].long), kv[1])).subtractByKey(blocked).values().map(retelling_pair)
+
+
 def _under_one_label(items, labels):
     """``(label, item)`` for each item (a tuple whose first two fields are document ids) whose
     two documents carry one label in ``labels`` (an RDD of ``(id, label)``)."""
@@ -659,7 +681,7 @@ def _align(screened, documents, settings: Settings, common, frequencies):
     normalising and embedding each of its documents once per chunk of pairs.  Yields
     ``("pair", Pair)`` for reuse, ``("loose", (a, b, evidence, cosine))`` for a pair without,
     ``("link", (a, b, cosine))`` for every pair (its event cosine), ``("brief", BriefLink)``
-    for a brief and a longer text, and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
+    for a brief and a longer text, ``("retelling", RetellingLink)`` for a possible retelling, and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
     from pyspark.sql import functions as F
 
     a = documents.select(F.col("idx").alias("a"), *[F.col(c).alias(f"a_{c}") for c in _SIDE_FIELDS])
@@ -674,6 +696,7 @@ def _side(row, side: str) -> Document:
 
 def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[tuple]:
     from ..relate.briefs import brief_link
+    from ..relate.retellings import retelling_link
     from ..relate.classify import classify_pair
     from ..relate.events import event_cosine, event_terms
     from .align_pairs import align_candidate_pairs
@@ -719,6 +742,10 @@ def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[
             link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
             if link is not None:
                 yield "brief", link
+            retelling = retelling_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b],
+                                       settings)
+            if retelling is not None:
+                yield "retelling", retelling
         for line in notes:  # (not expected: each note names its pair, in pair order)
             yield "note", (("", ""), line)
 

@@ -84,7 +84,7 @@ def drawn_passages(brief: NormalisedDocument, source: NormalisedDocument,
     if not len(vector.keys) or not len(source.sentences):
         return []
     total = float(vector.weights.sum())
-    held = _sentence_terms(source, vector.keys)
+    held = sentence_terms(source, vector.keys)
     covered = np.zeros(len(vector.keys), dtype=bool)
     out = []
     for _ in range(MAX_DRAWN):
@@ -99,15 +99,15 @@ def drawn_passages(brief: NormalisedDocument, source: NormalisedDocument,
     return sorted(out)
 
 
-def _sentence_terms(source: NormalisedDocument, keys: np.ndarray) -> np.ndarray:
-    """Boolean (source sentences x ``keys``, sorted): which of the terms each sentence holds
+def sentence_terms(doc: NormalisedDocument, keys: np.ndarray) -> np.ndarray:
+    """Boolean (``doc``'s sentences x ``keys``, sorted): which of the terms each sentence holds
     (a word pair counted in the sentence of its first word)."""
-    positions, terms = term_positions(source.words)
+    positions, terms = term_positions(doc.words)
     at = np.searchsorted(keys, terms).clip(max=len(keys) - 1)
     hit = keys[at] == terms
-    sentence = np.searchsorted(source.sentence_words[:, 1], positions[hit], side="right")
-    inside = sentence < len(source.sentences)
-    held = np.zeros((len(source.sentences), len(keys)), dtype=bool)
+    sentence = np.searchsorted(doc.sentence_words[:, 1], positions[hit], side="right")
+    inside = sentence < len(doc.sentences)
+    held = np.zeros((len(doc.sentences), len(keys)), dtype=bool)
     held[sentence[inside], at[hit][inside]] = True
     return held
 

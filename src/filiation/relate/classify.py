@@ -96,7 +96,7 @@ def classify_pair(a, b, aligned, settings: Settings, event_similarity: float = 0
     relation, confidence = relation_of(evidence)
     if relation is None:
         return None
-    direction = pair_direction(a, b, aligned, relation, settings)
+    direction = pair_direction(a, b, aligned.evidence, relation, settings)
     return Pair(a.doc.id, b.doc.id, relation, confidence, direction, evidence, aligned.passages)
 
 

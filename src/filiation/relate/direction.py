@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from ..model import Pair
+from ..model import Pair, PairEvidence
 from ..settings import Settings
 
 MIN_OWN_SHARE = 0.12  # share of a text not found in the other, for "each holds its own material"
@@ -52,14 +52,14 @@ def date_order(date_a: str | None, date_b: str | None, tolerance_hours: float) -
     return None
 
 
-def pair_direction(a, b, aligned, relation: str, settings: Settings) -> str:
-    """``a->b`` (b derives from a), ``b->a``, ``common_source`` or ``unknown``."""
+def pair_direction(a, b, e: PairEvidence, relation: str, settings: Settings) -> str:
+    """``a->b`` (b derives from a), ``b->a``, ``common_source`` or ``unknown``, from the two
+    normalised documents and their pair's evidence."""
     if relation == "same_event":
         return "unknown"
     dated = date_order(a.doc.date, b.doc.date, settings.date_tolerance_hours)
     if dated is not None:
         return dated
-    e = aligned.evidence
     if relation in ("duplicate", "edited_copy"):
         own_a, own_b = 1 - e.verbatim_a, 1 - e.verbatim_b
         if _both_own(own_a, own_b, e):

@@ -10,11 +10,25 @@ import numpy as np
 from ..model import Document
 from .sentences import split_sentences
 from .shingles import shingle_hashes, text_shingles, word_hashes
-from .tokens import tokenize
+from .tokens import STOPWORDS, tokenize
 
-# Capitalised words not at a sentence start, and numbers: what pins a text to one happening.
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’\-]{2,}")
+# Capitalised words not at a sentence or line start, and numbers: what pins a text to one happening.
+_NAME = re.compile(r"(?<![.!?]\s)(?<![.!?][\"”’)]\s)(?<!^)\b[A-Z][a-zA-Z'’\-]{2,}", re.MULTILINE)
 _NUM = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def specifics(text: str) -> frozenset[str]:
+    """The names and numbers of a text, lower-cased: capitalised words not at a sentence start
+    (a possessive taken as its name, function words a quotation or line opens with left out)
+    and numbers without thousands separators.  Interned: they recur across a corpus, and are
+    then held once."""
+    names = (_POSSESSIVE.sub("", m.lower()) for m in _NAME.findall(text))
+    return frozenset(sys.intern(w) for w in names if w not in STOPWORDS) | frozenset(
+        sys.intern(n.replace(",", "")) for n in _NUM.findall(text)
+    )
 
 
 @dataclass
@@ -54,10 +68,7 @@ def normalise(doc: Document, shingle_size: int = 5, shingles: np.ndarray | None 
         sentence_words = np.stack([first, last], axis=1)
     else:
         sentence_words = np.zeros((0, 2), dtype=np.int64)
-    # interned: the same names and numbers recur across a corpus, and are then held once
-    entities = frozenset(sys.intern(m.lower()) for m in _NAME.findall(text)) | frozenset(
-        sys.intern(n.replace(",", "")) for n in _NUM.findall(text)
-    )
+    entities = specifics(text)
     return NormalisedDocument(
         doc=doc,
         word_starts=tokens.starts.astype(np.int32),
