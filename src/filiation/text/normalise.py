@@ -25,10 +25,9 @@ def specifics(text: str) -> frozenset[str]:
     (a possessive taken as its name, function words a quotation or line opens with left out)
     and numbers without thousands separators.  Interned: they recur across a corpus, and are
     then held once."""
-    names = (_POSSESSIVE.sub("", m.lower()) for m in _NAME.findall(text))
-    return frozenset(sys.intern(w) for w in names if w not in STOPWORDS) | frozenset(
-        sys.intern(n.replace(",", "")) for n in _NUM.findall(text)
-    )
+    names = {m.lower() for m in _NAME.findall(text)}
+    names = {_POSSESSIVE.sub("", w) if w.endswith(("'s", "’s")) else w for w in names} - STOPWORDS
+    return frozenset(sys.intern(w) for w in names) | frozenset(sys.intern(n.replace(",", "")) for n in _NUM.findall(text))
 
 
 @dataclass
