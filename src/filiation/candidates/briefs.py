@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..relate.events import EventVector
+from ..relate.events import EventVector, event_matrix
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
 
@@ -37,17 +37,12 @@ def brief_neighbours(docs: Sequence[NormalisedDocument], vectors: Sequence[Event
                      settings: Settings) -> np.ndarray:
     """Pairs ``(i, j)``, i < j: each brief with its ``brief_neighbours`` longer texts of the
     highest event-term score (ties by position), those scoring above 0."""
-    from scipy.sparse import csr_matrix
-
     briefs = np.asarray([k for k, d in enumerate(docs) if is_brief(d, settings)], dtype=np.int64)
     empty = np.zeros((0, 2), dtype=np.int64)
     if not len(briefs) or settings.brief_neighbours == 0:
         return empty
-    keys, column = np.unique(np.concatenate([v.keys for v in vectors]), return_inverse=True)
-    starts = np.concatenate([[0], np.cumsum([len(v.keys) for v in vectors])])
-    matrix = csr_matrix((np.concatenate([v.weights for v in vectors]), column.ravel(), starts),
-                        shape=(len(vectors), len(keys)))
-    postings = np.bincount(matrix.indices, minlength=len(keys))
+    matrix = event_matrix(vectors)
+    postings = np.bincount(matrix.indices, minlength=matrix.shape[1])
     matrix = matrix[:, np.flatnonzero(postings <= MAX_POSTINGS)]
     scores = (matrix[briefs] @ matrix.T).tocsr()
     lengths = np.asarray([d.length for d in docs], dtype=np.int64)

@@ -128,11 +128,11 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     clusters = event_clusters(links, settings.event_cut)
     reuse = {(p.a, p.b): source_of(p) or "" for p in pairs}
 
-    def is_copy(x: str, y: str) -> bool:
-        return (min(x, y), max(x, y)) in reuse
-
     def source(x: str, y: str) -> str | None:
         return reuse.get((min(x, y), max(x, y)))
+
+    def is_copy(x: str, y: str) -> bool:
+        return source(x, y) is not None
 
     # briefs and retellings are disjoint: a retelling is never a brief's pair
     decided = brief_summaries(briefs, is_copy, settings) + retellings(retold, candidate_links, source, settings)

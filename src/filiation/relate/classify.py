@@ -60,9 +60,14 @@ def relation_of(e: PairEvidence, t: RelationThresholds = THRESHOLDS) -> tuple[st
     if v.verbatim_s >= t.edited_copy:
         return "edited_copy", confidence_past(v.verbatim_s, t.edited_copy, 0.3)
     if v.reworded >= t.reworded and e.doc_similarity >= t.reworded_similarity:
-        kind = "summary" if v.ratio < t.summary_ratio else "paraphrase"
-        return kind, confidence_past(v.reworded, t.reworded, 0.3)
+        return reworded_kind(v.ratio, t), confidence_past(v.reworded, t.reworded, 0.3)
     return None, confidence_past(v.reworded, t.reworded, 0.3)
+
+
+def reworded_kind(ratio: float, t: RelationThresholds = THRESHOLDS) -> str:
+    """A rewording is a ``summary`` when the shorter text is under ``summary_ratio`` of the
+    longer one's length, else a ``paraphrase``."""
+    return "summary" if ratio < t.summary_ratio else "paraphrase"
 
 
 def _explained(verbatim: float, bigrams: float, semantic: float) -> float:

@@ -110,17 +110,23 @@ def event_cosine(x: EventVector, y: EventVector) -> float:
     return float(x.weights[ix] @ y.weights[iy])
 
 
+def event_matrix(vectors: Sequence[EventVector]):
+    """The vectors as the rows of one sparse matrix (``scipy.sparse.csr_matrix``), a column
+    per distinct term: the form for computing many cosines with one product."""
+    from scipy.sparse import csr_matrix
+
+    columns, inverse = np.unique(np.concatenate([v.keys for v in vectors]), return_inverse=True)
+    starts = np.concatenate([[0], np.cumsum([len(v.keys) for v in vectors])])
+    return csr_matrix((np.concatenate([v.weights for v in vectors]), inverse.ravel(), starts),
+                      shape=(len(vectors), len(columns)))
+
+
 def event_cosine_matrix(vectors: Sequence[EventVector]) -> np.ndarray:
     """Every two documents' event cosine at once (a sparse product): for a handful of documents
     that are all linked to each other, as an archive check links its candidates."""
-    from scipy.sparse import csr_matrix
-
     if not vectors:
         return np.zeros((0, 0))
-    columns, inverse = np.unique(np.concatenate([v.keys for v in vectors]), return_inverse=True)
-    starts = np.concatenate([[0], np.cumsum([len(v.keys) for v in vectors])])
-    x = csr_matrix((np.concatenate([v.weights for v in vectors]), inverse.ravel(), starts),
-                   shape=(len(vectors), len(columns)))
+    x = event_matrix(vectors)
     return (x @ x.T).toarray()
 
 

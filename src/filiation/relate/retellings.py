@@ -11,8 +11,8 @@ two reports of one event.  Two things tell them apart, both of them what a caref
   event cosine, than any other of the shorter's candidates, where a report of an event is
   about as close to every other report of that event.  Rivals that are copies of the longer
   text, or copies of the shorter not known to be its source, do not count: they are near it
-  through that text.  A text the shorter one derives from does count: a rewrite of one report is not also a
-  retelling of another report of the same event.
+  through that text.  A text the shorter one derives from does count: a rewrite of one
+  report is not also a retelling of another report of the same event.
 
 Briefs are left to ``relate/briefs.py``; a pair that is reuse already keeps its relation.  Its
 passages are, for each sentence of the shorter text, the sentence of the longer one holding
@@ -30,7 +30,7 @@ from ..model import Pair, PairEvidence, Passage
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
 from .briefs import sentence_terms
-from .classify import THRESHOLDS, confidence_past, with_event_similarity
+from .classify import confidence_past, reworded_kind, with_event_similarity
 from .direction import pair_direction
 from .events import EventVector
 
@@ -64,7 +64,7 @@ def retelling_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairE
             or evidence.entity_overlap < settings.retelling_specifics):
         return None
     short, long, vector = (a, b, vector_a) if a.length <= b.length else (b, a, vector_b)
-    relation = "summary" if short.length / max(1, long.length) < THRESHOLDS.summary_ratio else "paraphrase"
+    relation = reworded_kind(short.length / max(1, long.length))
     confidence = min(confidence_past(evidence.entity_overlap, settings.retelling_specifics, 0.4),
                      confidence_past(evidence.doc_similarity, settings.retelling_similarity, 0.3))
     passages = tuple(Passage(a.doc.id, b.doc.id, *((ss, se, ls, le) if short is a else (ls, le, ss, se)),
