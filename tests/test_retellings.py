@@ -50,6 +50,7 @@ def test_a_loose_rewrite_sharing_its_names_and_numbers_is_a_possible_retelling()
     link = retelling_link(a, b, evidence, 0.4, False, vectors[0], vectors[1], Settings())
     assert link is not None and (link.short, link.long) == ("b", "a")
     assert link.relation == "paraphrase" and link.direction in ("a->b", "unknown")
+    assert (link.names_of("b"), link.names_of("a")) == (b.entities, a.entities)  # what a sibling is judged by
     # its passages: each retelling sentence against the source sentence it draws on, offsets into both texts
     assert link.passages and all(p.kind == "paraphrase" and 0 < p.score <= 1 for p in link.passages)
     for p in link.passages:
@@ -102,6 +103,25 @@ def test_a_retelling_stands_when_its_source_stands_out_among_its_candidates() ->
 
     assert len(retellings([link], near, copy_of_article, settings)) == 1
     assert len(retellings([link], near, child_of_rewrite, settings)) == 1
+
+
+def test_a_sibling_retelling_of_the_same_source_does_not_stand_against_the_link() -> None:
+    """Two rewrites of one article are near each other through it: a rival that may itself
+    retell the longer text, sharing with the shorter only names the longer holds, is excused.
+    A rival that shares names of its own with the shorter text, or has no link to the longer,
+    still blocks (two reports of one event, told apart by what only they share)."""
+    settings = Settings()
+    article, rewrite, other = frozenset({"rotterdam", "maersk", "vries", "12"}), frozenset({"rotterdam", "maersk", "vries"}), frozenset({"rotterdam", "maersk", "12"})
+    link = replace(_link("rewrite", "article", 0.4), short_names=rewrite, long_names=article)
+    rival = replace(_link("sibling", "article", 0.5), short_names=other, long_names=article)
+    cosines = [("article", "rewrite", 0.4), ("rewrite", "sibling", 0.55), ("article", "sibling", 0.5)]
+    assert [(p.a, p.b) for p in retellings([link, rival], cosines, lambda x, y: None, settings)] == [("article", "rewrite"), ("article", "sibling")]
+    # the sibling shares with the rewrite a name the article lacks: it is a rival
+    own = replace(rival, short_names=other | {"amsterdam"})
+    both_own = replace(link, short_names=rewrite | {"amsterdam"})
+    assert retellings([both_own, own], cosines, lambda x, y: None, settings) == []
+    # no link of its own to the article: a rival
+    assert retellings([link], cosines, lambda x, y: None, settings) == []
 
 
 def test_a_rewrite_of_one_report_is_not_also_a_retelling_of_another() -> None:

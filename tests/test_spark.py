@@ -393,8 +393,9 @@ def test_distributed_brief_choices_equal_brief_summaries(spark):
 def test_distributed_retellings_equal_local_retellings(spark):
     """Retellings on Spark (rivals from a join of the event links, their reuse pairs looked up
     by a join) against ``retellings``: links that stand, links blocked by a rival, rivals
-    excused as copies of the longer text or as texts derived from the shorter, and a rival
-    that is the shorter text's own source."""
+    excused as copies of the longer text, as texts derived from the shorter or as siblings
+    (their own link to the longer text looked up by a join), and a rival that is the shorter
+    text's own source."""
     from filiation import Pair, PairEvidence
     from filiation.engine.spark import _retellings
     from filiation.relate.retellings import RetellingLink, retellings
@@ -407,14 +408,27 @@ def test_distributed_retellings_equal_local_retellings(spark):
     reuse = {}
     for a, b in rng.sample(sorted(cosines), 60):
         reuse[(a, b)] = rng.choice([a, b, ""])
-    links = [RetellingLink(*(sorted((a, b)) if rng.random() < 0.5 else sorted((a, b), reverse=True)), c,
-                           "paraphrase", 0.7, "unknown", evidence, ())
+    vocabulary = [f"name{k}" for k in range(12)]
+    names = {t: frozenset(rng.sample(vocabulary, 6)) for t in texts}
+
+    def link_of(short: str, long: str, cosine: float) -> RetellingLink:
+        return RetellingLink(short, long, cosine, "paraphrase", 0.7, "unknown", evidence, (), names[short], names[long])
+
+    links = [link_of(*(sorted((a, b)) if rng.random() < 0.5 else sorted((a, b), reverse=True)), c)
              for (a, b), c in cosines.items() if (a, b) not in reuse and rng.random() < 0.4]
     for k, link in enumerate(links[:12]):  # a rival as close as the longer text, a copy of it half the time
         copy = f"copy{k:02d}"
         cosines[tuple(sorted((link.short, copy)))] = link.cosine
         if k % 2:
             reuse[tuple(sorted((link.long, copy)))] = link.long
+    for k, link in enumerate(links[12:24]):  # a rival with its own link to the longer text: a sibling half the time
+        sib = f"sib{k:02d}"
+        names[sib] = (names[link.long] - names[link.short]) | (names[link.short] & names[link.long])
+        if k % 2:
+            names[sib] |= names[link.short] - names[link.long]
+        cosines[tuple(sorted((link.short, sib)))] = link.cosine
+        cosines[tuple(sorted((link.long, sib)))] = link.cosine
+        links.append(link_of(sib, link.long, link.cosine))
     settings = Settings()
     local = retellings(links, [(a, b, c) for (a, b), c in cosines.items()],
                        lambda x, y: reuse.get(tuple(sorted((x, y)))), settings)

@@ -648,22 +648,23 @@ def _brief_summaries(aligned, reuse, settings: Settings):
 
 def _retellings(aligned, reuse, settings: Settings):
     """``relate.retellings.retellings`` distributed: each link's rivals found by joining its
-    shorter text's event links (``rivals_of``), and each rival's reuse pairs with the two texts
-    looked up with a join (``excused``)."""
+    shorter text's event links (``rivals_of``); each rival's reuse pairs with the two texts,
+    and its own link to the longer text, looked up with joins (``excused``)."""
     from ..relate.direction import source_of
-    from ..relate.retellings import excused, retelling_pair, rivals_of
-
-    def key(x: str, y: str) -> tuple[str, str]:
-        return (x, y) if x < y else (y, x)
+    from ..relate.retellings import excused, link_key, retelling_pair, rivals_of
 
     links = aligned.filter(lambda t: t[0] == "retelling").map(lambda t: (t[1].short, t[1]))
     ends = aligned.filter(lambda t: t[0] == "link").flatMap(lambda t: [(t[1][0], t[1][1:]), (t[1][1], (t[1][0], t[1][2]))])
     threats = links.join(ends).flatMap(lambda kv: [(kv[1][0], r) for r in rivals_of(kv[1][0], [kv[1][1]], settings)])
     sources = reuse.map(lambda p: ((p.a, p.b), source_of(p) or ""))
-    asked = threats.flatMap(lambda t: [(key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
+    asked = threats.flatMap(lambda t: [(link_key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
     answers = asked.leftOuterJoin(sources).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
-    blocked = (threats.map(lambda t: ((t[0].short, t[0].long, t[1]), t[0])).join(answers)
-               .filter(lambda kv: not excused(kv[1][0], kv[0][2], lambda x, y: dict(kv[1][1]).get(key(x, y))))
+    by_pair = links.map(lambda kv: (link_key(kv[1].short, kv[1].long), kv[1]))
+    siblings = (threats.map(lambda t: (link_key(t[1], t[0].long), (t[0].short, t[0].long, t[1])))
+                .join(by_pair).values())  # ((short, long, rival), the rival's link to long)
+    blocked = (threats.map(lambda t: ((t[0].short, t[0].long, t[1]), t[0])).join(answers).leftOuterJoin(siblings)
+               .filter(lambda kv: not excused(kv[1][0][0], kv[0][2], lambda x, y: dict(kv[1][0][1]).get(link_key(x, y)),
+                                              kv[1][1]))
                .map(lambda kv: (kv[0][:2], None)).distinct())
     return links.map(lambda kv: ((kv[1].short, kv[1].long), kv[1])).subtractByKey(blocked).values().map(retelling_pair)
 

@@ -11,8 +11,11 @@ two reports of one event.  Two things tell them apart, both of them what a caref
   event cosine, than any other of the shorter's candidates, where a report of an event is
   about as close to every other report of that event.  Rivals that are copies of the longer
   text, or copies of the shorter not known to be its source, do not count: they are near it
-  through that text.  A text the shorter one derives from does count: a rewrite of one
-  report is not also a retelling of another report of the same event.
+  through that text.  Nor does a sibling: a rival that may itself retell the longer text and
+  shares with the shorter no name or number the longer lacks (two chatbot rewrites of one
+  article are near each other through it; two reports of one event share names of their
+  own).  A text the shorter one derives from does count: a rewrite of one report is not also
+  a retelling of another report of the same event.
 
 Briefs are left to ``relate/briefs.py``; a pair that is reuse already keeps its relation.  Its
 passages are, for each sentence of the shorter text, the sentence of the longer one holding
@@ -51,6 +54,11 @@ class RetellingLink:
     direction: str
     evidence: PairEvidence  # oriented as the pair: ``a`` the lower id
     passages: tuple[Passage, ...]
+    short_names: frozenset[str] = frozenset()  # names and numbers of each text (``NormalisedDocument.entities``)
+    long_names: frozenset[str] = frozenset()
+
+    def names_of(self, text: str) -> frozenset[str]:
+        return self.short_names if text == self.short else self.long_names
 
 
 def retelling_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairEvidence, cosine: float,
@@ -72,7 +80,7 @@ def retelling_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairE
                      for (ss, se), (ls, le), score in sentence_sources(short, long, vector))
     return RetellingLink(short.doc.id, long.doc.id, round(float(cosine), 4), relation, confidence,
                          pair_direction(a, b, evidence, relation, settings),
-                         with_event_similarity(evidence, cosine), passages)
+                         with_event_similarity(evidence, cosine), passages, short.entities, long.entities)
 
 
 def sentence_sources(short: NormalisedDocument, source: NormalisedDocument,
@@ -103,6 +111,10 @@ def retelling_pair(link: RetellingLink) -> Pair:
     return Pair(a, b, link.relation, link.confidence, link.direction, link.evidence, link.passages)
 
 
+def link_key(x: str, y: str) -> tuple[str, str]:
+    return (x, y) if x < y else (y, x)
+
+
 def retellings(links: Sequence[RetellingLink], cosines: Iterable[tuple[str, str, float]],
                source_of: Callable[[str, str], str | None], settings: Settings) -> list[Pair]:
     """The pairs of ``links`` whose longer text stands out among the shorter one's candidates
@@ -116,11 +128,24 @@ def retellings(links: Sequence[RetellingLink], cosines: Iterable[tuple[str, str,
             neighbours[x].append((y, cosine))
         if y in wanted:
             neighbours[y].append((x, cosine))
+    by_pair = {link_key(link.short, link.long): link for link in links}
     return [retelling_pair(link) for link in sorted(links, key=lambda k: (k.short, k.long))
-            if all(excused(link, rival, source_of) for rival in rivals_of(link, neighbours[link.short], settings))]
+            if all(excused(link, rival, source_of, by_pair.get(link_key(rival, link.long)))
+                   for rival in rivals_of(link, neighbours[link.short], settings))]
 
 
-def excused(link: RetellingLink, rival: str, source_of: Callable[[str, str], str | None]) -> bool:
-    """A rival that is a copy of ``long``, or a copy of ``short`` not known to be its source,
-    does not stand against the link."""
-    return source_of(rival, link.long) is not None or source_of(rival, link.short) not in (None, rival)
+def excused(link: RetellingLink, rival: str, source_of: Callable[[str, str], str | None],
+            rival_link: RetellingLink | None = None) -> bool:
+    """A rival that is a copy of ``long``, a copy of ``short`` not known to be its source, or
+    a sibling (``rival_link``: the rival's own possible retelling of ``long``, through which
+    alone it is near ``short``) does not stand against the link."""
+    return (source_of(rival, link.long) is not None or source_of(rival, link.short) not in (None, rival)
+            or sibling(link, rival, rival_link))
+
+
+def sibling(link: RetellingLink, rival: str, rival_link: RetellingLink | None) -> bool:
+    """``rival`` may retell ``link.long`` too, and all the names and numbers it shares with
+    ``link.short`` are ``link.long``'s: it is near the shorter text through the longer."""
+    if rival_link is None:
+        return False
+    return link.short_names & rival_link.names_of(rival) <= link.long_names
