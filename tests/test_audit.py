@@ -93,6 +93,40 @@ def test_attribution_and_hedge_changes_are_reported():
     assert "attribution_changed" in kinds and "hedge_changed" in kinds
 
 
+def test_a_pronoun_speaker_is_the_last_speaker_before_it_that_it_can_stand_for():
+    text = ("Two officials said the drone failed. It could have caused carnage, they added. "
+            "Mr Keller said the roads were shut. He added that officials said it was safe, he said.")
+    second = text.index("It could")
+    assert [s.key for s in find_speakers(text, second, text.index("Mr Keller"), 0)] == ["officials"]
+    assert find_speakers(text, second, text.index("Mr Keller")) == []  # no sentences before given: left out
+    last = text.index("He added")
+    # "he" is one person: Keller, not the officials named nearer
+    assert [s.key for s in find_speakers(text, last, len(text), text.index("Mr Keller"))] == ["keller", "officials", "keller"]
+    # a pronoun speaker of the source is compared like a named one: officials -> experts
+    source = "Two officials said the drone failed to explode. The U.S. had got lucky, they added, as the drone could have caused carnage."
+    derived = "Two officials said the drone failed to explode. The U.S. had got lucky, experts added, as the drone could have caused carnage."
+    found = [f for f in audit_document(Document("copy", derived), [Document("wire", source)]) if f.kind == "attribution_changed"]
+    assert len(found) == 1 and found[0].derived_text == "experts" and found[0].source_text == "they"
+
+
+def test_a_claim_reported_second_hand_stated_first_hand_is_a_hedge_change():
+    source = ("The premier met Iranian leaders in Tehran on Sunday. "
+              "The officials told him that the militias made their own decisions and Tehran would not interfere, the politician said. "
+              "Talks will resume next week.")
+    derived = ("The premier met Iranian leaders in Tehran on Sunday. "
+               "Iranian officials told him that the militias made their own decisions and Tehran would not interfere. "
+               "Talks will resume next week.")
+    found = [f for f in audit_document(Document("copy", derived), [Document("wire", source)]) if f.kind == "hedge_changed"]
+    assert len(found) == 1 and found[0].source_text == "the politician" and "second-hand" in found[0].explanation
+    # the outer speaker kept, or a single speaker's claim: nothing to report
+    kept = derived.replace("would not interfere.", "would not interfere, the politician said.")
+    assert not [f for f in audit_document(Document("copy", kept), [Document("wire", source)]) if f.kind == "hedge_changed"]
+    single = source.replace("The officials told him that the", "The").replace(", the politician said", ", officials said")
+    plain = derived.replace("Iranian officials told him that the", "Officials said the")
+    assert not [f for f in audit_document(Document("copy", plain), [Document("wire", single)])
+                if f.kind in ("hedge_changed", "attribution_changed")]
+
+
 def test_unsupported_addition_but_not_connective_text():
     added = SOURCE.replace("(Reuters)", "This is a disgrace and the government must resign over its failure now. (Reuters)")
     found = [f for f in _audit(added) if f.kind == "unsupported_addition"]

@@ -66,16 +66,46 @@ def _speaker_key(phrase: str) -> str | None:
     return None
 
 
-def find_speakers(text: str, start: int, end: int) -> list[Speaker]:
-    """The speakers of the speech verbs in ``text[start:end]`` (pronouns left out: who "he" is
-    needs the sentence before)."""
+#: a speaker's pronoun, and the kinds of source it may stand for ("he" is one person, not "officials")
+_STAND_FOR = {"he": "one", "she": "one", "they": "any"}
+_PLURAL_KINDS = frozenset({"officials", "experts", "critics", "sources", "witnesses", "police", "military",
+                           "lawmakers", "report"})
+
+
+def find_speakers(text: str, start: int, end: int, context: int | None = None) -> list[Speaker]:
+    """The speakers of the speech verbs in ``text[start:end]``, in order.  A pronoun ("they
+    added", "he said") is the last speaker it can stand for in ``text[context:start]`` (the
+    sentences before), and is left out without them."""
     out: list[Speaker] = []
     for pattern in (_BEFORE, _AFTER, _ACCORDING):
         for m in pattern.finditer(text, start, end):
-            key = _speaker_key(m.group("who"))
+            who = m.group("who")
+            key = _speaker_key(who)
+            if key is None and context is not None:
+                key = _antecedent(text, context, start, _STAND_FOR.get(who.split()[-1].lower()))
             if key:
                 out.append(Speaker(m.start("who"), m.end("who"), key))
-    return out
+    return sorted(out, key=lambda s: s.start)
+
+
+def _antecedent(text: str, context: int, start: int, stands_for: str | None) -> str | None:
+    if stands_for is None or context >= start:
+        return None
+    earlier = [s.key for s in find_speakers(text, context, start)
+               if stands_for == "any" or s.key not in _PLURAL_KINDS]
+    return earlier[-1] if earlier else None
+
+
+_TRAILING = re.compile(rf"\s*(?:(?:{_VERBS})\b)?\s*[.!?”\"’']*\s*")
+
+
+def trailing_speaker(text: str, speakers: list[Speaker], end: int) -> Speaker | None:
+    """The speaker of a closing attribution (``..., the politician said.``), the outer layer
+    of a claim reported second-hand, or ``None``."""
+    if not speakers:
+        return None
+    last = speakers[-1]
+    return last if _TRAILING.fullmatch(text, last.end, end) else None
 
 
 def speakers_agree(derived: list[Speaker], source: list[Speaker]) -> bool:

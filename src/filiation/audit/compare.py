@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model import Document, Finding, Passage
 from ..text.tokens import word_keys
-from .attribution import find_hedges, find_speakers, speakers_agree
+from .attribution import find_hedges, find_speakers, speakers_agree, trailing_speaker
 from .facts import find_names, name_forms, negations, opposites, supported
 from .links import SentenceLink, Sentences, dice, link_sentences, share_found
 from .numbers import Quantity, find_quantities
@@ -170,8 +170,18 @@ class _Auditor:
         dt, st = self.d.doc.text, self.s[link.source].doc.text
         ds, de = self.d.spans[i]
         ss, se = self.s[link.source].spans[link.sentence]
-        dsp, ssp = find_speakers(dt, ds, de), find_speakers(st, ss, se)
-        if not dsp or not ssp or speakers_agree(dsp, ssp):
+        before_d = self.d.spans[i - 1][0] if i else None
+        before_s = self.s[link.source].spans[link.sentence - 1][0] if link.sentence else None
+        dsp, ssp = find_speakers(dt, ds, de, before_d), find_speakers(st, ss, se, before_s)
+        if not dsp or not ssp:
+            return
+        kept, said = {s.key for s in dsp}, {s.key for s in ssp}
+        outer = trailing_speaker(st, ssp, se)
+        if not quoted and outer is not None and len(said) > 1 and kept <= said and outer.key not in kept:
+            self.add("hedge_changed", "medium", link.source, (ds, de), (outer.start, outer.end),
+                     f"the source has this second-hand, through “{st[outer.start:outer.end]}”; the copy drops that sourcing")
+            return
+        if speakers_agree(dsp, ssp):
             return
         a, b = dsp[0], ssp[0]
         kind = "quote_altered" if quoted else "attribution_changed"
