@@ -94,6 +94,32 @@ def test_rewording_needs_texts_alike_as_wholes() -> None:
     assert relation_of(e)[0] is None
 
 
+def test_a_rewording_must_keep_the_names_and_numbers_of_the_text_with_fewer() -> None:
+    """Two arrests of one kind share wording, not people and places: a rewording whose names
+    (ten or more on the side with fewer) are mostly not the other's is not reuse; a verbatim
+    copy is judged by its words, and a text with few names is not judged by them."""
+    from types import SimpleNamespace
+
+    from filiation.relate.classify import classify_pair
+
+    def doc(i: str, names: int, shared: int = 0):
+        own = {f"{i}{k}" for k in range(names - shared)} | {f"s{k}" for k in range(shared)}
+        return SimpleNamespace(doc=Document(i, "x"), entities=frozenset(own))
+
+    reworded = evidence(bigrams_a=0.3, semantic_a=0.3, doc_similarity=0.8)
+    copied = evidence(verbatim_a=0.5, verbatim_b=0.4)
+
+    def related(a, b, e: PairEvidence) -> str | None:
+        e = replace(e, entity_overlap=len(a.entities & b.entities) / min(len(a.entities), len(b.entities)))
+        pair = classify_pair(a, b, SimpleNamespace(evidence=e, passages=()), Settings())
+        return pair.relation if pair else None
+
+    assert related(doc("a", 12, 8), doc("b", 30, 8), reworded) == "paraphrase"  # 8 of 12 kept
+    assert related(doc("a", 12, 5), doc("b", 30, 5), reworded) is None  # 5 of 12: names of its own
+    assert related(doc("a", 12, 5), doc("b", 30, 5), copied) == "edited_copy"
+    assert related(doc("a", 6, 1), doc("b", 30, 1), reworded) == "paraphrase"  # too few names to judge by
+
+
 def test_reuse_wins_over_same_event() -> None:
     e = replace(CASES["edited_copy"], doc_similarity=0.99, entity_overlap=0.99)
     assert relation_of(e)[0] == "edited_copy"

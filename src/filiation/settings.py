@@ -44,6 +44,8 @@ class Settings:
     event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
     brief_min_event_cosine: float = 0.15  # a brief summarises the longer text closest to it by event cosine, at least this close,
     brief_margin: float = 2.0  # ...and this many times closer than any other (copies of that text aside)
+    reworded_specifics: float = 0.55  # a rewording (no verbatim reuse) keeps at least this share of the names and numbers of the text with fewer,
+    reworded_names: int = 10  # ...judged where that text has at least this many
     retelling_specifics: float = 0.6  # a loose rewrite: this share of its names and numbers (those of the text with fewer) in the other,
     retelling_shared: int = 5  # ...at least this many of them,
     retelling_similarity: float = 0.55  # ...document vectors at least this alike,

@@ -99,10 +99,20 @@ def classify_pair(a, b, aligned, settings: Settings, event_similarity: float = 0
     ``relate/events.py``).  ``event_similarity`` is recorded with the evidence."""
     evidence = with_event_similarity(aligned.evidence, event_similarity)
     relation, confidence = relation_of(evidence)
-    if relation is None:
+    if relation is None or (relation in ("paraphrase", "summary") and names_of_their_own(a, b, evidence, settings)):
         return None
     direction = pair_direction(a, b, aligned.evidence, relation, settings)
     return Pair(a.doc.id, b.doc.id, relation, confidence, direction, evidence, aligned.passages)
+
+
+def names_of_their_own(a, b, evidence: PairEvidence, settings: Settings) -> bool:
+    """Two texts that share wording but not their names and numbers: of the text with fewer,
+    enough to judge by (``reworded_names``), and under ``reworded_specifics`` of them in the
+    other.  A rewording carries its source's people, places and figures forward; reports of two
+    happenings of one kind (two arrests, two earthquakes) share the wording of the kind.  A
+    text with few names (a student's answer, a definition) is not judged by them."""
+    fewer = min(len(a.entities), len(b.entities))
+    return fewer >= settings.reworded_names and evidence.entity_overlap < settings.reworded_specifics
 
 
 def same_event_pair(a_id: str, b_id: str, evidence: PairEvidence, event_similarity: float, cut: float) -> Pair:
