@@ -1,6 +1,9 @@
 """Briefs: the search for a one-line text's longer neighbours, the choice of the text it condenses
-(nearest by event cosine, standing out from the rest, copies of it aside) and its passages."""
+(nearest by event cosine times document cosine, standing out from the rest, copies of it aside)
+and its passages."""
 from __future__ import annotations
+
+import pytest
 
 from filiation import Document, PairEvidence, Settings
 from filiation.candidates.briefs import brief_and_longer, brief_neighbours, is_brief
@@ -43,8 +46,9 @@ def _corpus():
     return docs, event_vectors(docs)
 
 
-def _link(brief: str, other: str, cosine: float, reused: bool = False, brief_first: bool = False) -> BriefLink:
-    evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.2, 0.0, 15, 300, 0.5, 0.1)
+def _link(brief: str, other: str, cosine: float, reused: bool = False, brief_first: bool = False,
+          doc_similarity: float = 0.5) -> BriefLink:
+    evidence = PairEvidence(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.2, 0.0, 15, 300, doc_similarity, 0.1)
     return BriefLink(brief, other, cosine, reused, evidence, (), brief_first)
 
 
@@ -92,11 +96,24 @@ def test_brief_link_orients_passages_as_the_pair_and_skips_pairs_without_a_brief
 def test_the_nearest_longer_text_is_chosen_when_it_stands_out() -> None:
     settings = Settings()
     choice = choose_source([_link("b", "x", 0.4), _link("b", "y", 0.15), _link("b", "z", 0.1)], settings)
-    assert choice is not None and choice.link.other == "x" and choice.rivals == () and choice.next_cosine == 0.15
+    assert choice is not None and choice.link.other == "x" and choice.rivals == ()
+    assert choice.next_nearness == pytest.approx(0.15 * 0.5)  # event cosine x document cosine
     close = choose_source([_link("b", "x", 0.4), _link("b", "y", 0.25)], settings)
     assert close is not None and close.rivals == ("y",)
     assert choose_source([_link("b", "x", settings.brief_min_event_cosine - 0.01)], settings) is None
     assert choose_source([_link("b", "x", 0.4), _link("b", "y", 0.1, reused=True)], settings) is None
+
+
+def test_the_documents_as_wholes_weigh_with_the_event_terms() -> None:
+    """A text as near by event terms but unlike the brief as a whole (a neighbouring story)
+    does not stand against the article the brief reads like; nor is it chosen over it."""
+    settings = Settings()
+    article, neighbour = _link("b", "x", 0.3, doc_similarity=0.6), _link("b", "y", 0.32, doc_similarity=0.2)
+    choice = choose_source([article, neighbour], settings)
+    assert choice is not None and choice.link.other == "x" and choice.rivals == ()
+    alike = choose_source([article, _link("b", "y", 0.32, doc_similarity=0.6)], settings)
+    assert alike is not None and alike.link.other == "y" and alike.rivals == ("x",)
+    assert choose_source([_link("b", "x", 0.3, doc_similarity=0.0)], settings) is None
 
 
 def test_a_rival_that_copies_the_chosen_text_does_not_block_the_summary_but_another_does() -> None:

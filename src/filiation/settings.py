@@ -42,8 +42,8 @@ class Settings:
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
     event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
-    brief_min_event_cosine: float = 0.15  # a brief summarises the longer text closest to it by event cosine, at least this close,
-    brief_margin: float = 2.0  # ...and this many times closer than any other (copies of that text aside)
+    brief_min_event_cosine: float = 0.1  # a brief summarises the longer text nearest it (event cosine x document cosine), at event cosine this close or more,
+    brief_margin: float = 2.25  # ...and this many times nearer than any other (copies of that text aside): 1.5 on each of the two cosines
     reworded_specifics: float = 0.55  # a rewording (no verbatim reuse) keeps at least this share of the names and numbers of the text with fewer,
     reworded_names: int = 10  # ...judged where that text has at least this many
     retelling_specifics: float = 0.6  # a loose rewrite: this share of its names and numbers (those of the text with fewer) in the other,

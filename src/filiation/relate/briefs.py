@@ -4,10 +4,13 @@ A one-sentence summary rewords and draws on several sentences of its article, so
 own evidence (shared 5-grams, one matched sentence) is too thin to call it reuse, and an
 independent one-line report of the same happening looks just as close.  What tells them
 apart is the brief's *other* candidates: a summary is much closer to its one article than
-to anything else, while a report of an event is about as close to every report of it.  So a
-brief is a ``summary`` of the longer text nearest it by event cosine when that cosine
-reaches ``brief_min_event_cosine`` and is ``brief_margin`` times the next one's, the next
-ones that are copies of the chosen text (reuse pairs with it) aside; a brief that already
+to anything else, while a report of an event is about as close to every report of it.
+Nearness is the event cosine times the document vectors' cosine (``BriefLink.nearness``):
+one sentence holds few terms, and what it says as a whole tells an article apart from one
+on a neighbouring story.  So a brief is a ``summary`` of the longer text nearest it when
+their event cosine reaches ``brief_min_event_cosine`` and their nearness is
+``brief_margin`` times the next one's, the next ones that are copies of the chosen text
+(reuse pairs with it) aside; a brief that already
 has a reuse pair keeps that one.  Its passages are the sentences it draws on
 (``drawn_passages``), not only its nearest one.
 """
@@ -46,15 +49,21 @@ class BriefLink:
     passages: tuple[Passage, ...]  # the sentences of ``other`` the brief draws on
     brief_first: bool  # the brief is dated before the other: no direction can be given
 
+    @property
+    def nearness(self) -> float:
+        """Event cosine times document-vector cosine: near in the happening's terms and in
+        what the texts say as wholes (a brief's words alone are few to judge by)."""
+        return self.cosine * max(0.0, self.evidence.doc_similarity)
+
 
 @dataclass(frozen=True)
 class BriefChoice:
     """A brief's nearest longer text, and the ``rivals`` too close to it for the choice to
-    stand unless each is a copy of the chosen text; ``next_cosine``: the nearest other."""
+    stand unless each is a copy of the chosen text; ``next_nearness``: the nearest other's."""
 
     link: BriefLink
     rivals: tuple[str, ...]
-    next_cosine: float
+    next_nearness: float
 
 
 def brief_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairEvidence, cosine: float,
@@ -125,15 +134,16 @@ def _brief_span(brief: NormalisedDocument, keys: np.ndarray) -> tuple[int, int] 
 
 
 def choose_source(links: Sequence[BriefLink], settings: Settings) -> BriefChoice | None:
-    """The brief's nearest longer text if it is near enough, or ``None`` (the brief already
-    has a reuse pair, or nothing reaches ``brief_min_event_cosine``)."""
+    """The brief's nearest longer text (by ``BriefLink.nearness``) if it is near enough, or
+    ``None`` (the brief already has a reuse pair, or its nearest is under
+    ``brief_min_event_cosine``)."""
     if not links or any(link.reused for link in links):
         return None
-    best, *rest = sorted(links, key=lambda link: (-link.cosine, link.other))
-    if best.cosine < settings.brief_min_event_cosine:
+    best, *rest = sorted(links, key=lambda link: (-link.nearness, link.other))
+    if best.cosine < settings.brief_min_event_cosine or best.nearness <= 0:
         return None
-    rivals = tuple(link.other for link in rest if link.cosine * settings.brief_margin > best.cosine)
-    below = [link.cosine for link in rest if link.other not in rivals]
+    rivals = tuple(link.other for link in rest if link.nearness * settings.brief_margin > best.nearness)
+    below = [link.nearness for link in rest if link.other not in rivals]
     return BriefChoice(best, rivals, max(below, default=0.0))
 
 
@@ -143,7 +153,7 @@ def brief_summary(choice: BriefChoice, settings: Settings) -> Pair:
     link = choice.link
     a, b = sorted((link.brief, link.other))
     direction = "unknown" if link.brief_first else ("a->b" if link.other == a else "b->a")
-    stands_out = link.cosine / max(choice.next_cosine, 1e-6)
+    stands_out = link.nearness / max(choice.next_nearness, 1e-6)
     confidence = min(confidence_past(stands_out, settings.brief_margin, settings.brief_margin),
                      confidence_past(link.cosine, settings.brief_min_event_cosine, COSINE_SCALE))
     return Pair(a, b, "summary", confidence, direction, link.evidence, link.passages)
