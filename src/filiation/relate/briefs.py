@@ -10,9 +10,8 @@ one sentence holds few terms, and what it says as a whole tells an article apart
 on a neighbouring story.  So a brief is a ``summary`` of the longer text nearest it when
 their event cosine reaches ``brief_min_event_cosine`` and their nearness is
 ``brief_margin`` times the next one's, the next ones that are copies of the chosen text
-(reuse pairs with it) aside; a brief that already
-has a reuse pair keeps that one.  Its passages are the sentences it draws on
-(``drawn_passages``), not only its nearest one.
+(reuse pairs with it) aside; a brief that already has a reuse pair keeps that one.  Its
+passages are the sentences it draws on (``drawn_passages``), not only its nearest one.
 """
 from __future__ import annotations
 
