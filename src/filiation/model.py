@@ -96,6 +96,11 @@ class Pair:
     passages: tuple[Passage, ...] = field(default=(), compare=False)
 
 
+def pair_key(x: str, y: str) -> tuple[str, str]:
+    """Two document ids in a ``Pair``'s order (``a`` < ``b``): the key pairs are looked up by."""
+    return (x, y) if x < y else (y, x)
+
+
 NodeKind = Literal["document", "lost_source"]
 
 

@@ -20,7 +20,7 @@ from ..candidates.screen import share_specifics
 from ..candidates.semantic import semantic_neighbours
 from ..embed import transformer_available, transformer_encoder
 from ..embed.documents import document_vectors
-from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem
+from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem, pair_key
 from ..relate.briefs import BriefLink, brief_link, brief_summaries
 from ..relate.retellings import RetellingLink, retelling_link, retellings
 from ..relate.classify import classify_pair, reuse_strength
@@ -129,7 +129,7 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     reuse = {(p.a, p.b): source_of(p) or "" for p in pairs}
 
     def source(x: str, y: str) -> str | None:
-        return reuse.get((min(x, y), max(x, y)))
+        return reuse.get(pair_key(x, y))
 
     def is_copy(x: str, y: str) -> bool:
         return source(x, y) is not None

@@ -41,7 +41,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from ..model import Analysis, Document, Finding, Pair, PairEvidence
+from ..model import Analysis, Document, Finding, Pair, PairEvidence, pair_key
 from ..settings import Settings
 from .local import boilerplate_note, skipped_buckets_note
 from .spark_io import DEFAULT_DATE_COL, iter_chunks, read_inputs, spark_session, split_outcomes
@@ -638,7 +638,7 @@ def _brief_summaries(aligned, reuse, settings: Settings):
 
     links = aligned.filter(lambda t: t[0] == "brief").map(lambda t: (t[1].brief, t[1]))
     choices = links.groupByKey().flatMap(lambda kv: [c] if (c := choose_source(list(kv[1]), settings)) else [])
-    asked = choices.flatMap(lambda c: [((min(c.link.other, r), max(c.link.other, r)), c.link.brief) for r in c.rivals])
+    asked = choices.flatMap(lambda c: [(pair_key(c.link.other, r), c.link.brief) for r in c.rivals])
     copies = (asked.join(reuse.map(lambda p: ((p.a, p.b), None)))
               .map(lambda kv: (kv[1][0], 1)).reduceByKey(add))
     stands = (choices.map(lambda c: (c.link.brief, c)).leftOuterJoin(copies)
@@ -651,19 +651,19 @@ def _retellings(aligned, reuse, settings: Settings):
     shorter text's event links (``rivals_of``); each rival's reuse pairs with the two texts,
     and its own link to the longer text, looked up with joins (``excused``)."""
     from ..relate.direction import source_of
-    from ..relate.retellings import excused, link_key, retelling_pair, rivals_of
+    from ..relate.retellings import excused, retelling_pair, rivals_of
 
     links = aligned.filter(lambda t: t[0] == "retelling").map(lambda t: (t[1].short, t[1]))
     ends = aligned.filter(lambda t: t[0] == "link").flatMap(lambda t: [(t[1][0], t[1][1:]), (t[1][1], (t[1][0], t[1][2]))])
     threats = links.join(ends).flatMap(lambda kv: [(kv[1][0], r) for r in rivals_of(kv[1][0], [kv[1][1]], settings)])
     sources = reuse.map(lambda p: ((p.a, p.b), source_of(p) or ""))
-    asked = threats.flatMap(lambda t: [(link_key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
+    asked = threats.flatMap(lambda t: [(pair_key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
     answers = asked.leftOuterJoin(sources).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
-    by_pair = links.map(lambda kv: (link_key(kv[1].short, kv[1].long), kv[1]))
-    siblings = (threats.map(lambda t: (link_key(t[1], t[0].long), (t[0].short, t[0].long, t[1])))
+    by_pair = links.map(lambda kv: (pair_key(kv[1].short, kv[1].long), kv[1]))
+    siblings = (threats.map(lambda t: (pair_key(t[1], t[0].long), (t[0].short, t[0].long, t[1])))
                 .join(by_pair).values())  # ((short, long, rival), the rival's link to long)
     blocked = (threats.map(lambda t: ((t[0].short, t[0].long, t[1]), t[0])).join(answers).leftOuterJoin(siblings)
-               .filter(lambda kv: not excused(kv[1][0][0], kv[0][2], lambda x, y: dict(kv[1][0][1]).get(link_key(x, y)),
+               .filter(lambda kv: not excused(kv[1][0][0], kv[0][2], lambda x, y: dict(kv[1][0][1]).get(pair_key(x, y)),
                                               kv[1][1]))
                .map(lambda kv: (kv[0][:2], None)).distinct())
     return links.map(lambda kv: ((kv[1].short, kv[1].long), kv[1])).subtractByKey(blocked).values().map(retelling_pair)

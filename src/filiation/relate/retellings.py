@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..candidates.briefs import brief_and_longer
-from ..model import Pair, PairEvidence, Passage
+from ..model import Pair, PairEvidence, Passage, pair_key
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
 from .briefs import sentence_terms
@@ -111,10 +111,6 @@ def retelling_pair(link: RetellingLink) -> Pair:
     return Pair(a, b, link.relation, link.confidence, link.direction, link.evidence, link.passages)
 
 
-def link_key(x: str, y: str) -> tuple[str, str]:
-    return (x, y) if x < y else (y, x)
-
-
 def retellings(links: Sequence[RetellingLink], cosines: Iterable[tuple[str, str, float]],
                source_of: Callable[[str, str], str | None], settings: Settings) -> list[Pair]:
     """The pairs of ``links`` whose longer text stands out among the shorter one's candidates
@@ -128,9 +124,9 @@ def retellings(links: Sequence[RetellingLink], cosines: Iterable[tuple[str, str,
             neighbours[x].append((y, cosine))
         if y in wanted:
             neighbours[y].append((x, cosine))
-    by_pair = {link_key(link.short, link.long): link for link in links}
+    by_pair = {pair_key(link.short, link.long): link for link in links}
     return [retelling_pair(link) for link in sorted(links, key=lambda k: (k.short, k.long))
-            if all(excused(link, rival, source_of, by_pair.get(link_key(rival, link.long)))
+            if all(excused(link, rival, source_of, by_pair.get(pair_key(rival, link.long)))
                    for rival in rivals_of(link, neighbours[link.short], settings))]
 
 

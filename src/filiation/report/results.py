@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import FINDING_KINDS, RELATIONS, Analysis, Document, Finding, Pair, Story
+from ..model import FINDING_KINDS, RELATIONS, Analysis, Document, Finding, Pair, Story, pair_key
 from ..schema import (
     finding_from_row,
     finding_row,
@@ -48,7 +48,7 @@ class Results:
         self._findings_of_pair: dict[tuple[str, str], list[int]] = {}
         self._findings_of_doc: dict[str, list[int]] = {}
         for k, f in enumerate(self.findings):
-            self._findings_of_pair.setdefault(tuple(sorted((f.derived, f.source))), []).append(k)
+            self._findings_of_pair.setdefault(pair_key(f.derived, f.source), []).append(k)
             self._findings_of_doc.setdefault(f.derived, []).append(k)
             if f.source != f.derived:
                 self._findings_of_doc.setdefault(f.source, []).append(k)
