@@ -67,7 +67,7 @@ def test_reuse_unlike_documents_and_names_of_its_own_rule_a_retelling_out() -> N
     assert link() is not None
     assert link(reused=True) is None
     assert link(doc_similarity=settings.retelling_similarity - 0.01) is None
-    assert link(entity_overlap=settings.retelling_specifics - 0.01) is None
+    assert link(entity_overlap=settings.reworded_specifics - 0.01) is None
     (c, d), vectors = _pair(SOURCE, REPORT)
     too_few = len(c.entities & d.entities) < settings.retelling_shared
     assert too_few and retelling_link(c, d, _evidence(), 0.4, False, vectors[0], vectors[1], settings) is None

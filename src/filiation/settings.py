@@ -44,10 +44,9 @@ class Settings:
     event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
     brief_min_event_cosine: float = 0.1  # a brief summarises the longer text nearest it (event cosine x document cosine), at event cosine this close or more,
     brief_margin: float = 2.25  # ...and this many times nearer than any other (copies of that text aside): 1.5 on each of the two cosines
-    reworded_specifics: float = 0.55  # a rewording (no verbatim reuse) keeps at least this share of the names and numbers of the text with fewer,
-    reworded_names: int = 10  # ...judged where that text has at least this many
-    retelling_specifics: float = 0.6  # a loose rewrite: this share of its names and numbers (those of the text with fewer) in the other,
-    retelling_shared: int = 5  # ...at least this many of them,
+    reworded_specifics: float = 0.55  # a rewording (no verbatim reuse, a retelling) keeps at least this share of the names and numbers of the text with fewer,
+    reworded_names: int = 10  # ...judged, for a rewording read from its wording, where that text has at least this many
+    retelling_shared: int = 5  # a loose rewrite (retelling): at least this many of those names and numbers shared,
     retelling_similarity: float = 0.55  # ...document vectors at least this alike,
     retelling_margin: float = 1.5  # ...and the other this many times closer by event cosine than any text outside both's reuse
     # audit

@@ -5,7 +5,7 @@ matches few of its source's sentences one to one, so its pair's evidence looks l
 two reports of one event.  Two things tell them apart, both of them what a careful reader uses:
 
 - its names and numbers are its source's: an independent report brings people, places and
-  figures of its own.  Of the text with fewer names and numbers, ``retelling_specifics`` of
+  figures of its own.  Of the text with fewer names and numbers, ``reworded_specifics`` of
   them are found in the other, and at least ``retelling_shared`` are;
 - the two stand out: the longer text is ``retelling_margin`` times closer to the shorter, by
   event cosine, than any other of the shorter's candidates, where a report of an event is
@@ -69,11 +69,11 @@ def retelling_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairE
     if reused or brief_and_longer(a, b, settings) or evidence.doc_similarity < settings.retelling_similarity:
         return None
     if (len(a.entities & b.entities) < settings.retelling_shared
-            or evidence.entity_overlap < settings.retelling_specifics):
+            or evidence.entity_overlap < settings.reworded_specifics):
         return None
     short, long, vector = (a, b, vector_a) if a.length <= b.length else (b, a, vector_b)
     relation = reworded_kind(short.length / max(1, long.length))
-    confidence = min(confidence_past(evidence.entity_overlap, settings.retelling_specifics, 0.4),
+    confidence = min(confidence_past(evidence.entity_overlap, settings.reworded_specifics, 0.4),
                      confidence_past(evidence.doc_similarity, settings.retelling_similarity, 0.3))
     passages = tuple(Passage(a.doc.id, b.doc.id, *((ss, se, ls, le) if short is a else (ls, le, ss, se)),
                              "paraphrase", score)
