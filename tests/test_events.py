@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filiation import Document, PairEvidence, Settings, analyze
-from filiation.relate.events import (DocumentFrequencies, average_link, event_clusters, event_cosine, event_cosine_matrix,
-                                     event_terms, event_vectors, same_event_pairs)
+from filiation.relate.events import (DocumentFrequencies, average_link, cluster_pairs, event_clusters, event_cosine,
+                                     event_link, event_link_matrix, event_terms, event_vectors, names_cosine,
+                                     same_event_pairs)
+from filiation.relate.reading import same_event_unaligned
 from filiation.text.normalise import normalise
 from filiation.text.shingles import word_hashes
 
@@ -95,7 +97,6 @@ def test_same_event_pairs_are_loose_pairs_inside_one_cluster() -> None:
     assert all(p.relation == "same_event" and p.direction == "unknown" and not p.passages for p in pairs)
     # a pair in the cluster by its neighbours' links, not its own, is less sure
     assert pairs[0].confidence > pairs[1].confidence == 0.5
-    assert pairs[0].evidence.event_similarity == 0.5
 
 
 def test_event_cut_must_be_a_cosine() -> None:
@@ -117,6 +118,46 @@ def test_frequencies_counted_in_chunks_equal_one_count_and_the_matrix_equals_eac
     whole, chunked = DocumentFrequencies.of(terms), DocumentFrequencies.of(terms, chunk=2)
     assert whole.keys.tolist() == chunked.keys.tolist() and whole.counts.tolist() == chunked.counts.tolist()
     vectors = [whole.vector(t) for t in terms]
-    matrix = event_cosine_matrix(vectors)
+    matrix = event_link_matrix(vectors, 0.25)
     for i, j in itertools.combinations(range(len(docs)), 2):
-        assert abs(matrix[i, j] - event_cosine(vectors[i], vectors[j])) < 1e-12
+        one = event_link(event_cosine(vectors[i], vectors[j]), names_cosine(vectors[i], vectors[j]), 0.25)
+        assert abs(matrix[i, j] - one) < 1e-12
+
+
+def test_names_and_numbers_are_event_terms_apart_from_the_words() -> None:
+    """A name is both a word of the text and one of its names: the two keys never meet."""
+    quake = event_terms(_doc("A quake hit Lisbon on Monday, killing 12."))
+    assert len(quake.names) == 3  # lisbon, monday, 12
+    assert not set(quake.names.tolist()) & set(quake.keys.tolist())
+    assert word_hashes(["lisbon"]).tolist()[0] in quake.keys.tolist()
+
+
+def test_texts_sharing_their_names_are_nearer_by_names_than_by_words() -> None:
+    docs = [_doc("Flooding in Porto closed the harbour, said mayor Silva.", "a"),
+            _doc("Volunteers cleared streets in Porto after storms, mayor Silva praised them.", "b"),
+            _doc("Heavy flooding closed the harbour again.", "c"),
+            _doc("Volunteers cleared streets after storms and flooding closed roads, said a spokesman.", "d")]
+    a, b, c, _ = event_vectors(docs)
+    assert names_cosine(a, b) > 0.9 > 0.5 > event_cosine(a, b)  # many words of their own, the same names
+    assert names_cosine(a, c) == 0 < event_cosine(a, c)  # no name shared
+    # the clusters' link: the names weigh ``names_weight``, the words the rest
+    assert event_link(0.4, 0.8, 0.25) == 0.75 * 0.4 + 0.25 * 0.8
+
+
+def test_every_pair_of_a_small_cluster_is_listed_and_a_large_cluster_keeps_only_its_candidates() -> None:
+    clusters = {"a": "a", "b": "a", "c": "a", "x": "x", "p": "p", "q": "p", "r": "p", "s": "p"}
+    assert cluster_pairs(clusters, 3) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert len(cluster_pairs(clusters, 4)) == 3 + 6
+    assert cluster_pairs(clusters, 1) == []
+
+
+def test_a_pair_joined_only_by_its_cluster_is_same_event_without_passages_or_verbatim_evidence() -> None:
+    docs = [_doc("Flooding in Porto closed the harbour on Monday, the mayor Silva said.", "a"),
+            _doc("Mayor Silva said Porto's harbour stays shut after Monday's flooding.", "b")]
+    vectors = event_vectors(docs)
+    pair = same_event_unaligned(docs[0], docs[1], vectors[0], vectors[1], 0.7, Settings())
+    assert (pair.a, pair.b, pair.relation, pair.direction, pair.passages) == ("a", "b", "same_event", "unknown", ())
+    e = pair.evidence
+    assert e.verbatim_a == e.verbatim_b == e.semantic_a == e.semantic_b == 0  # never aligned
+    assert e.doc_similarity == 0.7 and e.entity_overlap > 0.5 and e.length_a == docs[0].length
+    assert e.event_similarity == round(event_cosine(*vectors), 4) and e.names_similarity == round(names_cosine(*vectors), 4)

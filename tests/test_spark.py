@@ -337,10 +337,47 @@ def test_distributed_event_clusters_give_the_local_same_event_pairs(spark):
     rows = [("link", (a, b, s)) for (a, b), s in links.items()]
     local = same_event_pairs(loose, event_clusters([(a, b, s) for (a, b), s in links.items()], 0.14), 0.14)
     kept: list = []
-    ours = _same_event(spark, spark.sparkContext.parallelize(rows, 4), spark.sparkContext.parallelize(loose, 3),
-                       Settings(event_cut=0.14), lambda x: kept.append(x) or x).collect()
+    ours, _ = _same_event(spark, spark.sparkContext.parallelize(rows, 4), spark.sparkContext.parallelize(loose, 3),
+                          Settings(event_cut=0.14), lambda x: kept.append(x) or x)
+    ours = ours.collect()
     assert len(local) > 50 and len(local) < len(loose)  # the clusters leave some loose pairs out
     assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
+
+
+def test_distributed_pairs_of_a_cluster_equal_the_local_ones(spark):
+    """The pairs of a small cluster that were not candidates (``_unaligned_same_event``): the
+    same pairs and evidence on Spark, a compared pair and a cluster over the size left out."""
+    from filiation.embed.documents import document_vectors
+    from filiation.engine.local import _unaligned_same_event
+    from filiation.engine.spark import _DOCUMENT_SCHEMA, _document_tuple, _unaligned_same_event as spark_pairs
+    from filiation.relate.events import DocumentFrequencies, event_terms
+    from filiation.text.normalise import normalise
+
+    texts = ["Flooding in Porto closed the harbour on Monday, mayor Silva said.",
+             "Mayor Silva kept Porto's harbour shut after Monday's flooding.",
+             "Porto's harbour reopens on Wednesday after the floods, the port said.",
+             "Volunteers in Porto cleared streets after the flooding, Silva thanked them.",
+             "A quake struck Lisbon at dawn, killing nine.", "Nine died when a quake hit Lisbon at dawn.",
+             "Madrid hosts the summit.", "The summit opens in Madrid.", "Leaders arrive in Madrid for the summit."]
+    docs = [Document(f"d{k}", t) for k, t in enumerate(texts)]
+    clusters = {f"d{k}": c for k, c in enumerate(["d0"] * 4 + ["d4"] * 2 + ["d6"] * 3)}
+    settings = Settings(event_cluster_pairs=4)  # the Madrid cluster of three is written, none larger
+    compared = [("d0", "d1", 0.3), ("d4", "d5", 0.5)]
+    normalised = [normalise(d) for d in docs]
+    terms = [event_terms(d) for d in normalised]
+    frequencies = DocumentFrequencies.of(terms)
+    local = _unaligned_same_event(normalised, document_vectors(normalised), [frequencies.vector(t) for t in terms],
+                                  clusters, compared, settings)
+    documents = spark.createDataFrame(spark.sparkContext.parallelize(list(enumerate(docs))).map(_document_tuple),
+                                      _DOCUMENT_SCHEMA())
+    ours = spark_pairs(spark, spark.sparkContext.parallelize(sorted(clusters.items()), 3),
+                       spark.sparkContext.parallelize([("cosine", c) for c in compared] + [("link", compared[0])]),
+                       documents, settings, None, spark.sparkContext.broadcast(frequencies)).collect()
+    assert len(local) == 5 + 3 and ("d0", "d1") not in {(p.a, p.b) for p in local}
+    assert sorted(ours, key=lambda p: (p.a, p.b)) == sorted(local, key=lambda p: (p.a, p.b))
+    settings = Settings(event_cluster_pairs=2)
+    assert _unaligned_same_event(normalised, document_vectors(normalised), [frequencies.vector(t) for t in terms],
+                                 clusters, compared, settings) == []
 
 
 def test_distributed_brief_search_equals_brief_neighbours(spark, fast_run):
@@ -432,7 +469,7 @@ def test_distributed_retellings_equal_local_retellings(spark):
     settings = Settings()
     local = retellings(links, [(a, b, c) for (a, b), c in cosines.items()],
                        lambda x, y: reuse.get(tuple(sorted((x, y)))), settings)
-    rows = ([("retelling", link) for link in links] + [("link", (a, b, c)) for (a, b), c in cosines.items()]
+    rows = ([("retelling", link) for link in links] + [("cosine", (a, b, c)) for (a, b), c in cosines.items()]
             + [("loose", None)])
     reuse_pairs = [Pair(a, b, "edited_copy", 1.0, {a: "a->b", b: "b->a", "": "unknown"}[src], evidence)
                    for (a, b), src in reuse.items()]

@@ -81,6 +81,7 @@ class PairEvidence:
     doc_similarity: float  # cosine of the documents' mean sentence embeddings
     entity_overlap: float  # overlap of names and numbers (same happening, not same topic)
     event_similarity: float = 0.0  # TF-IDF cosine of content words and word pairs, corpus-weighted (relate/events.py)
+    names_similarity: float = 0.0  # IDF-weighted cosine of names and numbers, corpus-weighted (relate/events.py)
 
 
 @dataclass(frozen=True)

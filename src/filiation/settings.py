@@ -41,7 +41,9 @@ class Settings:
     out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
-    event_cut: float = 0.14  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
+    event_cut: float = 0.16  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
+    event_names_weight: float = 0.25  # ...cosines of the words (weight 1 - this) and of the names and numbers (this), mixed
+    event_cluster_pairs: int = 200  # a cluster of at most this many documents reports every pair in it; a larger one its candidate pairs
     brief_min_event_cosine: float = 0.1  # a brief summarises the longer text nearest it (event cosine x document cosine), at event cosine this close or more,
     brief_margin: float = 2.25  # ...and this many times nearer than any other (copies of that text aside): 1.5 on each of the two cosines
     reworded_specifics: float = 0.55  # a rewording (no verbatim reuse, a retelling) keeps at least this share of the names and numbers of the text with fewer,
@@ -70,6 +72,8 @@ class Settings:
             raise ValueError("brief_margin, brief_length_ratio and retelling_margin must be at least 1")
         if not 0 < self.event_cut <= 1:
             raise ValueError("event_cut must lie in (0, 1]")
+        if not 0 <= self.event_names_weight <= 1:
+            raise ValueError("event_names_weight must lie in [0, 1]")
         if not 0 <= self.min_semantic_potential <= 1:
             raise ValueError("min_semantic_potential must lie in [0, 1]")
         if not 0 <= self.doubt_low <= self.doubt_high <= 1:

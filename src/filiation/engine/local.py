@@ -21,12 +21,13 @@ from ..candidates.semantic import semantic_neighbours
 from ..embed import transformer_available, transformer_encoder
 from ..embed.documents import document_vectors
 from ..model import Analysis, Document, Finding, Pair, PairEvidence, ReadProblem, pair_key
-from ..relate.briefs import BriefLink, brief_link, brief_summaries
-from ..relate.retellings import RetellingLink, retelling_link, retellings
-from ..relate.classify import classify_pair, reuse_strength
+from ..relate.briefs import BriefLink, brief_summaries
+from ..relate.retellings import RetellingLink, retellings
+from ..relate.classify import reuse_strength
 from ..relate.direction import mark_siblings, source_of
-from ..relate.events import (EventVector, event_clusters, event_cosine, event_cosine_matrix, event_vectors,
+from ..relate.events import (EventVector, cluster_pairs, event_clusters, event_link_matrix, event_vectors,
                              same_event_pairs)
+from ..relate.reading import read_aligned_pair, same_event_unaligned
 from ..settings import Settings
 from ..stemma.tree import build_stories
 from ..text.boilerplate import blank_words, find_boilerplate
@@ -91,9 +92,9 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     """Align each candidate pair, classify its reuse, decide which longer text each brief
     condenses (``relate/briefs.py``) and which pairs are loose retellings
     (``relate/retellings.py``), find the reports of one event among the pairs without
-    reuse (clusters of the candidates' event cosines), and mark copies that are siblings
-    rather than parent and child: the pairs of a corpus, or of a new article and its archived
-    candidates.  ``link_every_pair``: the event clusters link every two documents, not only
+    reuse (clusters of the candidates' event links, and every pair of a small cluster), and
+    mark copies that are siblings rather than parent and child: the pairs of a corpus, or of
+    a new article and its archived candidates.  ``link_every_pair``: the event clusters link every two documents, not only
     the candidates (an archive check: its candidates are linked to each other, not only to
     the new article).  ``vectors``: the event vectors, computed here when not given."""
     tick = tick or (lambda stage, done, total: None)
@@ -102,28 +103,25 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     vectors = event_vectors(normalised) if vectors is None else vectors
     pairs: list[Pair] = []
     loose: list[tuple[str, str, PairEvidence, float]] = []
-    links: list[tuple[str, str, float]] = []
+    links: list[tuple[str, str, float]] = []  # event links, for the clusters
+    candidate_links: list[tuple[str, str, float]] = []  # words' event cosines, for the retellings
     briefs: list[BriefLink] = []
     retold: list[RetellingLink] = []
     for ap in aligned:
-        a, b = normalised[ap.a], normalised[ap.b]
-        cosine = event_cosine(vectors[ap.a], vectors[ap.b])
-        links.append((a.doc.id, b.doc.id, cosine))
-        pair = classify_pair(a, b, ap, settings, cosine)
-        if pair is not None:
-            pairs.append(pair)
+        reading = read_aligned_pair(normalised[ap.a], normalised[ap.b], ap, vectors[ap.a], vectors[ap.b], settings)
+        candidate_links.append((reading.a, reading.b, reading.cosine))
+        links.append((reading.a, reading.b, reading.link))
+        if reading.pair is not None:
+            pairs.append(reading.pair)
         else:
-            loose.append((a.doc.id, b.doc.id, ap.evidence, cosine))
-        link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
-        if link is not None:
-            briefs.append(link)
-        retelling = retelling_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
-        if retelling is not None:
-            retold.append(retelling)
-    candidate_links = links
+            loose.append(reading.loose)
+        if reading.brief is not None:
+            briefs.append(reading.brief)
+        if reading.retelling is not None:
+            retold.append(reading.retelling)
     if link_every_pair:
-        cosines = event_cosine_matrix(vectors)
-        links = [(normalised[i].doc.id, normalised[j].doc.id, float(cosines[i, j]))
+        links = event_link_matrix(vectors, settings.event_names_weight)
+        links = [(normalised[i].doc.id, normalised[j].doc.id, float(links[i, j]))
                  for i in range(len(normalised)) for j in range(i + 1, len(normalised))]
     clusters = event_clusters(links, settings.event_cut)
     reuse = {(p.a, p.b): source_of(p) or "" for p in pairs}
@@ -140,10 +138,28 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
     taken = {(p.a, p.b) for p in decided}
     loose = [item for item in loose if item[:2] not in taken]
     pairs.extend(same_event_pairs(loose, clusters, settings.event_cut))
+    pairs.extend(_unaligned_same_event(normalised, doc_vectors, vectors, clusters, candidate_links, settings))
     pairs.sort(key=lambda p: (p.a, p.b))
     pairs = mark_siblings(pairs, reuse_strength)
     tick("relate", len(pairs), len(pairs))
     return pairs
+
+
+def _unaligned_same_event(normalised: list[NormalisedDocument], doc_vectors: np.ndarray,
+                          vectors: Sequence[EventVector], clusters: dict[str, str],
+                          aligned: list[tuple[str, str, float]], settings: Settings) -> list[Pair]:
+    """``same_event`` pairs of one cluster that were not candidates (``cluster_pairs``)."""
+    compared = {(a, b) for a, b, _ in aligned}
+    wanted = [p for p in cluster_pairs(clusters, settings.event_cluster_pairs) if p not in compared]
+    if not wanted:
+        return []
+    at = {d.doc.id: k for k, d in enumerate(normalised)}
+    out = []
+    for x, y in wanted:
+        i, j = at[x], at[y]
+        out.append(same_event_unaligned(normalised[i], normalised[j], vectors[i], vectors[j],
+                                        float(doc_vectors[i] @ doc_vectors[j]), settings))
+    return out
 
 
 def analyze(
@@ -258,6 +274,7 @@ def relate_to(document: Document, others: list[Document], settings: Settings | N
                                 | brief_pairs]
     transformer = _transformer(settings, wanted=len(candidates) > 0)
     pairs = relate_candidates(normalised, doc_vectors, candidates, settings, transformer, link_every_pair=True)
+    pairs = [p for p in pairs if document.id in (p.a, p.b)]  # not the clusters' pairs among the others
     analysis = _stemma_and_audit(docs, normalised, pairs, settings, transformer)
     analysis.findings = [f for f in analysis.findings if document.id in (f.derived, f.source)]
     return analysis

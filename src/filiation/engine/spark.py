@@ -258,8 +258,11 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
         stats["briefs_and_retellings"] = decided.count()
         clock("briefs")
 
-    # same event: the pairs without reuse inside one average-link cluster of the event links
-    pairs = reuse.union(decided).union(_same_event(spark, aligned, loose, settings, keep))
+    # same event: the pairs without reuse inside one average-link cluster of the event links,
+    # and the other pairs of each cluster small enough
+    same_event, clusters = _same_event(spark, aligned, loose, settings, keep)
+    unaligned = _unaligned_same_event(spark, clusters, aligned, documents, settings, common, frequencies)
+    pairs = reuse.union(decided).union(same_event).union(unaligned)
     if measure:
         stats["same_event_pairs"] = pairs.count() - stats["related_pairs"] - stats["briefs_and_retellings"]
         clock("events")
@@ -395,7 +398,8 @@ def _prepare_partition(rows, settings: Settings, common, grams: bool) -> Iterato
             row = (r["idx"], key.tolist(), np.asarray(vec, dtype=np.float32).tobytes(), sorted(d.entities),
                    np.asarray(d.bigrams, dtype=np.uint64).view(np.int64).tolist(),
                    [[int(s), int(e)] for s, e in d.sentences], gone,
-                   terms.keys.view(np.int64).tolist(), terms.counts.tolist(), d.length)
+                   terms.keys.view(np.int64).tolist(), terms.counts.tolist(), terms.names.view(np.int64).tolist(),
+                   d.length)
             if grams:
                 row += (np.unique(shingle_hashes(d.words, settings.shingle_size)).view(np.int64).tolist(),)
             yield row
@@ -562,7 +566,8 @@ def _event_frequencies(spark, features, n: int):
 
     from ..relate.events import DocumentFrequencies
 
-    shared = features.select(F.explode("terms").alias("t")).groupBy("t").count().where(F.col("count") >= 2)
+    shared = (features.select(F.explode(F.concat("terms", "names")).alias("t")).groupBy("t").count()
+              .where(F.col("count") >= 2))
     rows = [(r[0], r[1]) for r in shared.toLocalIterator()]
     keys = np.fromiter((t for t, _ in rows), dtype=np.int64, count=len(rows)).view(np.uint64)
     counts = np.fromiter((c for _, c in rows), dtype=np.int64, count=len(rows))
@@ -571,10 +576,11 @@ def _event_frequencies(spark, features, n: int):
 
 
 def _same_event(spark, aligned, loose, settings: Settings, keep):
-    """``same_event`` pairs (RDD of ``Pair``): ``event_clusters`` distributed.  Components of
-    the links at the cut (``connected_components``), every positive link inside one grouped by
-    its component and clustered there (``average_link``); then each pair without reuse
-    (``loose``) whose two documents got one cluster."""
+    """``(same_event pairs, clusters)`` (RDDs of ``Pair`` and of ``(id, cluster)``):
+    ``event_clusters`` distributed.  Components of the links at the cut
+    (``connected_components``), every positive link inside one grouped by its component and
+    clustered there (``average_link``); then each pair without reuse (``loose``) whose two
+    documents got one cluster."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     from ..relate.classify import same_event_pair
@@ -588,7 +594,30 @@ def _same_event(spark, aligned, loose, settings: Settings, keep):
     component = labels.rdd.map(lambda r: (r["v"], r["c"]))
     inside = _under_one_label(links, component)
     clusters = keep(inside.groupByKey().flatMap(lambda kv: average_link(list(kv[1]), cut).items()))
-    return _under_one_label(loose, clusters).values().map(lambda item: same_event_pair(*item, cut))
+    return _under_one_label(loose, clusters).values().map(lambda item: same_event_pair(*item, cut)), clusters
+
+
+def _unaligned_same_event(spark, clusters, aligned, documents, settings: Settings, common, frequencies):
+    """The pairs of each cluster small enough that were not candidates (``cluster_pairs``),
+    measured as ``same_event_unaligned``: the local engine's ``_unaligned_same_event``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    from ..relate.events import cluster_pairs
+
+    most = settings.event_cluster_pairs
+    wanted = (clusters.map(lambda kv: (kv[1], kv[0])).groupByKey()
+              .flatMap(lambda kv: cluster_pairs({x: kv[0] for x in kv[1]}, most)))
+    compared = aligned.filter(lambda t: t[0] == "cosine").map(lambda t: ((t[1][0], t[1][1]), None))
+    fresh = wanted.map(lambda p: (p, None)).subtractByKey(compared).keys()
+    schema = StructType([StructField("a_name", StringType()), StructField("b_name", StringType())])
+    numbers = documents.select("idx", "id")
+    named = (spark.createDataFrame(fresh, schema)
+             .join(numbers.select(F.col("id").alias("a_name"), F.col("idx").alias("a")), "a_name")
+             .join(numbers.select(F.col("id").alias("b_name"), F.col("idx").alias("b")), "b_name")
+             .select("a", "b"))
+    return _with_sides(named, documents).rdd.mapPartitions(
+        lambda rows: _unaligned_partition(rows, settings, common, frequencies))
 
 
 def _brief_pairs(features, frequencies, settings: Settings):
@@ -609,14 +638,15 @@ def _brief_pairs(features, frequencies, settings: Settings):
         table = frequencies.value
         for r in rows:
             v = table.vector(EventTerms(np.asarray(r["terms"], dtype=np.int64).view(np.uint64),
-                                        np.asarray(r["term_counts"], dtype=np.int32)))
+                                        np.asarray(r["term_counts"], dtype=np.int32),
+                                        np.asarray(r["names"], dtype=np.int64).view(np.uint64)))
             at = np.searchsorted(table.keys, v.keys)
             common = table.counts[at] > MAX_POSTINGS if len(v.keys) else np.zeros(0, dtype=bool)
             brief = 0 < len(r["sentences"]) <= settings.brief_sentences and r["words"] > 0
             for key, weight in zip(v.keys[~common].view(np.int64).tolist(), v.weights[~common].tolist()):
                 yield r["idx"], r["words"], brief, key, weight
 
-    postings = features.select("idx", "terms", "term_counts", "sentences", "words").rdd.mapPartitions(weigh).toDF(
+    postings = features.select("idx", "terms", "term_counts", "names", "sentences", "words").rdd.mapPartitions(weigh).toDF(
         "idx long, words long, brief boolean, key long, w double")
     x = postings.where("brief").alias("x")
     y = postings.alias("y")
@@ -654,7 +684,7 @@ def _retellings(aligned, reuse, settings: Settings):
     from ..relate.retellings import excused, retelling_pair, rivals_of
 
     links = aligned.filter(lambda t: t[0] == "retelling").map(lambda t: (t[1].short, t[1]))
-    ends = aligned.filter(lambda t: t[0] == "link").flatMap(lambda t: [(t[1][0], t[1][1:]), (t[1][1], (t[1][0], t[1][2]))])
+    ends = aligned.filter(lambda t: t[0] == "cosine").flatMap(lambda t: [(t[1][0], t[1][1:]), (t[1][1], (t[1][0], t[1][2]))])
     threats = links.join(ends).flatMap(lambda kv: [(kv[1][0], r) for r in rivals_of(kv[1][0], [kv[1][1]], settings)])
     sources = reuse.map(lambda p: ((p.a, p.b), source_of(p) or ""))
     asked = threats.flatMap(lambda t: [(pair_key(t[1], end), (t[0].short, t[0].long, t[1])) for end in (t[0].long, t[0].short)])
@@ -680,15 +710,64 @@ def _under_one_label(items, labels):
 def _align(screened, documents, settings: Settings, common, frequencies):
     """Pairs joined with both documents; each partition aligns and classifies its pairs,
     normalising and embedding each of its documents once per chunk of pairs.  Yields
-    ``("pair", Pair)`` for reuse, ``("loose", (a, b, evidence, cosine))`` for a pair without,
-    ``("link", (a, b, cosine))`` for every pair (its event cosine), ``("brief", BriefLink)``
-    for a brief and a longer text, ``("retelling", RetellingLink)`` for a possible retelling, and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
+    ``("pair", Pair)`` for reuse, ``("loose", (a, b, evidence, link))`` for a pair without,
+    ``("link", (a, b, link))`` and ``("cosine", (a, b, cosine))`` for every pair (its event
+    link and its words' event cosine: ``PairReading``), ``("brief", BriefLink)``
+    for a brief and a longer text, ``("retelling", RetellingLink)`` for a possible retelling,
+    and, for a pair that hit a limit, ``("note", ((a, b), line))``."""
+    joined = _with_sides(screened, documents)
+    return joined.rdd.mapPartitions(lambda rows: _align_partition(rows, settings, common, frequencies))
+
+
+def _with_sides(pairs, documents):
+    """Pairs (``a``, ``b``: document numbers) joined with both documents' fields (``a_id``, …)."""
     from pyspark.sql import functions as F
 
     a = documents.select(F.col("idx").alias("a"), *[F.col(c).alias(f"a_{c}") for c in _SIDE_FIELDS])
     b = documents.select(F.col("idx").alias("b"), *[F.col(c).alias(f"b_{c}") for c in _SIDE_FIELDS])
-    joined = screened.join(a, "a").join(b, "b")
-    return joined.rdd.mapPartitions(lambda rows: _align_partition(rows, settings, common, frequencies))
+    return pairs.join(a, "a").join(b, "b")
+
+
+def _chunk_documents(chunk, cache: dict, settings: Settings, common, frequencies):
+    """``(cache, normalised, vectors, pairs)`` for a chunk of pair rows (``a``, ``b`` and both
+    sides' fields): its documents normalised (those of the last chunk taken from ``cache``)
+    and their event vectors, in id order as the local engine holds them, and its pairs as
+    rows of that order, each (lower id, higher id), in id order."""
+    from ..relate.events import event_terms
+
+    wanted: dict[int, Document] = {}
+    for r in chunk:
+        wanted.setdefault(r["a"], _side(r, "a"))
+        wanted.setdefault(r["b"], _side(r, "b"))
+    missing = [i for i in wanted if i not in cache]
+    fresh = {}
+    if missing:
+        normalised, _ = normalise_batch([wanted[i] for i in missing], settings, common)
+        fresh = dict(zip(missing, normalised))
+    fresh = {i: (d, frequencies.vector(event_terms(d))) for i, d in fresh.items()}
+    cache = {i: cache[i] if i in cache else fresh[i] for i in wanted}  # the next chunk shares most
+    order = sorted(wanted, key=lambda i: wanted[i].id)
+    at = {i: k for k, i in enumerate(order)}
+    pairs = np.sort(np.asarray([[at[r["a"]], at[r["b"]]] for r in chunk], dtype=np.int64).reshape(-1, 2), axis=1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    return cache, [cache[i][0] for i in order], [cache[i][1] for i in order], pairs
+
+
+def _unaligned_partition(rows, settings: Settings, common, frequencies) -> Iterator:
+    """``same_event_unaligned`` for a partition's pair rows, as the local engine's
+    ``_unaligned_same_event`` makes them."""
+    from ..embed.documents import document_vectors
+    from ..relate.reading import same_event_unaligned
+
+    common = common.value if common is not None else None
+    frequencies = frequencies.value
+    cache: dict[int, tuple] = {}
+    for chunk in iter_chunks(rows, PAIRS_PER_CHUNK):
+        cache, normalised, vectors, pairs = _chunk_documents(chunk, cache, settings, common, frequencies)
+        doc_vectors = document_vectors(normalised)
+        for i, j in pairs.tolist():
+            yield same_event_unaligned(normalised[i], normalised[j], vectors[i], vectors[j],
+                                       float(doc_vectors[i] @ doc_vectors[j]), settings)
 
 
 def _side(row, side: str) -> Document:
@@ -696,10 +775,7 @@ def _side(row, side: str) -> Document:
 
 
 def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[tuple]:
-    from ..relate.briefs import brief_link
-    from ..relate.retellings import retelling_link
-    from ..relate.classify import classify_pair
-    from ..relate.events import event_cosine, event_terms
+    from ..relate.reading import read_aligned_pair
     from .align_pairs import align_candidate_pairs
 
     common = common.value if common is not None else None
@@ -709,23 +785,7 @@ def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[
     for chunk in iter_chunks(rows, PAIRS_PER_CHUNK):
         if transformer is None:
             transformer = _worker_transformer(settings) or False
-        wanted: dict[int, Document] = {}
-        for r in chunk:
-            wanted.setdefault(r["a"], _side(r, "a"))
-            wanted.setdefault(r["b"], _side(r, "b"))
-        missing = [i for i in wanted if i not in cache]
-        fresh = {}
-        if missing:
-            normalised, _ = normalise_batch([wanted[i] for i in missing], settings, common)
-            fresh = dict(zip(missing, normalised))
-        fresh = {i: (d, frequencies.vector(event_terms(d))) for i, d in fresh.items()}
-        cache = {i: cache[i] if i in cache else fresh[i] for i in wanted}  # the next chunk shares most
-        order = sorted(wanted, key=lambda i: wanted[i].id)  # in id order, as the local engine holds them
-        at = {i: k for k, i in enumerate(order)}
-        normalised = [cache[i][0] for i in order]
-        vectors = [cache[i][1] for i in order]
-        pairs = np.sort(np.asarray([[at[r["a"]], at[r["b"]]] for r in chunk], dtype=np.int64).reshape(-1, 2), axis=1)
-        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # each pair (lower id, higher id), in id order
+        cache, normalised, vectors, pairs = _chunk_documents(chunk, cache, settings, common, frequencies)
         notes: list[str] = []
         aligned = align_candidate_pairs(normalised, None, pairs, settings,
                                         transformer or None, notes)
@@ -733,20 +793,17 @@ def _align_partition(rows, settings: Settings, common, frequencies) -> Iterator[
             a, b = normalised[ap.a], normalised[ap.b]
             if notes and notes[0].startswith(f"{a.doc.id} / {b.doc.id}: "):
                 yield "note", ((a.doc.id, b.doc.id), notes.pop(0))
-            cosine = event_cosine(vectors[ap.a], vectors[ap.b])
-            yield "link", (a.doc.id, b.doc.id, cosine)
-            pair = classify_pair(a, b, ap, settings, cosine)
-            if pair is not None:
-                yield "pair", pair
+            reading = read_aligned_pair(a, b, ap, vectors[ap.a], vectors[ap.b], settings)
+            yield "link", (reading.a, reading.b, reading.link)
+            yield "cosine", (reading.a, reading.b, reading.cosine)
+            if reading.pair is not None:
+                yield "pair", reading.pair
             else:
-                yield "loose", (a.doc.id, b.doc.id, ap.evidence, cosine)
-            link = brief_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b], settings)
-            if link is not None:
-                yield "brief", link
-            retelling = retelling_link(a, b, ap.evidence, cosine, pair is not None, vectors[ap.a], vectors[ap.b],
-                                       settings)
-            if retelling is not None:
-                yield "retelling", retelling
+                yield "loose", reading.loose
+            if reading.brief is not None:
+                yield "brief", reading.brief
+            if reading.retelling is not None:
+                yield "retelling", reading.retelling
         for line in notes:  # (not expected: each note names its pair, in pair order)
             yield "note", (("", ""), line)
 
@@ -1036,7 +1093,8 @@ def _DOCUMENT_SCHEMA():
 def _FEATURE_SCHEMA(grams: bool = False):
     return _schema([("idx", "long"), ("keys", "array<long>"), ("vec", "binary"), ("entities", "array<string>"),
                     ("bigrams", "array<long>"), ("sentences", "array<array<long>>"), ("blanked", "long"),
-                    ("terms", "array<long>"), ("term_counts", "array<int>"), ("words", "long")]
+                    ("terms", "array<long>"), ("term_counts", "array<int>"), ("names", "array<long>"),
+                    ("words", "long")]
                    + ([("grams", "array<long>")] if grams else []))
 
 

@@ -24,7 +24,7 @@ from ..candidates.briefs import brief_and_longer
 from ..model import Pair, PairEvidence, Passage
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
-from .classify import confidence_past, with_event_similarity
+from .classify import confidence_past
 from .direction import date_order
 from .events import EventVector, term_positions
 
@@ -80,8 +80,7 @@ def brief_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairEvide
     passages = tuple(Passage(a.doc.id, b.doc.id, *((bs, be, os_, oe) if brief is a else (os_, oe, bs, be)),
                              "paraphrase", score) for (bs, be), (os_, oe), score in drawn)
     first = date_order(brief.doc.date, other.doc.date, settings.date_tolerance_hours) == "a->b"
-    return BriefLink(brief.doc.id, other.doc.id, cosine, reused, with_event_similarity(evidence, cosine),
-                     passages, first)
+    return BriefLink(brief.doc.id, other.doc.id, cosine, reused, evidence, passages, first)
 
 
 def drawn_passages(brief: NormalisedDocument, source: NormalisedDocument,

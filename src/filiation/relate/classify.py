@@ -7,7 +7,7 @@ they give on every labelled set.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Pair, PairEvidence
 from ..settings import Settings
@@ -88,20 +88,15 @@ def closeness(e: PairEvidence) -> float:
     return (_explained(e.verbatim_a, e.bigrams_a, e.semantic_a) + _explained(e.verbatim_b, e.bigrams_b, e.semantic_b)) / 2
 
 
-def with_event_similarity(evidence: PairEvidence, event_similarity: float) -> PairEvidence:
-    """``evidence`` carrying the pair's event cosine, as every written pair does."""
-    return replace(evidence, event_similarity=round(float(event_similarity), 4))
-
-
-def classify_pair(a, b, aligned, settings: Settings, event_similarity: float = 0.0) -> Pair | None:
+def classify_pair(a, b, aligned, settings: Settings) -> Pair | None:
     """The reuse relation of one aligned pair, or ``None`` for a pair without reuse (which
     ``same_event_pair`` may still make a report of the same event: a corpus-wide decision,
-    ``relate/events.py``).  ``event_similarity`` is recorded with the evidence."""
-    evidence = with_event_similarity(aligned.evidence, event_similarity)
+    ``relate/events.py``)."""
+    evidence = aligned.evidence
     relation, confidence = relation_of(evidence)
     if relation is None or (relation in ("paraphrase", "summary") and names_of_their_own(a, b, evidence, settings)):
         return None
-    direction = pair_direction(a, b, aligned.evidence, relation, settings)
+    direction = pair_direction(a, b, evidence, relation, settings)
     return Pair(a.doc.id, b.doc.id, relation, confidence, direction, evidence, aligned.passages)
 
 
@@ -115,9 +110,8 @@ def names_of_their_own(a, b, evidence: PairEvidence, settings: Settings) -> bool
     return fewer >= settings.reworded_names and evidence.entity_overlap < settings.reworded_specifics
 
 
-def same_event_pair(a_id: str, b_id: str, evidence: PairEvidence, event_similarity: float, cut: float) -> Pair:
+def same_event_pair(a_id: str, b_id: str, evidence: PairEvidence, link: float, cut: float) -> Pair:
     """A pair without reuse whose texts fall in one event cluster: no passages, no direction;
-    confident as far as its own event cosine clears the clusters' cut (0.5 below it: the pair
+    confident as far as its own event link clears the clusters' cut (0.5 below it: the pair
     is in the cluster by its neighbours' links, not its own)."""
-    evidence = with_event_similarity(evidence, event_similarity)
-    return Pair(a_id, b_id, "same_event", confidence_past(max(event_similarity, cut), cut, 0.3), "unknown", evidence, ())
+    return Pair(a_id, b_id, "same_event", confidence_past(max(link, cut), cut, 0.3), "unknown", evidence, ())

@@ -4,12 +4,19 @@ One pair's evidence does not separate two earthquakes from one (docs/decisions.m
 the per-pair rules stopping near F1 0.82 on look-alike events); the corpus does: reports of
 one event are closer to each other *on average* than to reports of the other event.  So:
 
-1. each text's event terms: its content words and content-word pairs, with their counts;
-2. weighted by TF-IDF over the corpus (sublinear tf; terms in one document only dropped);
-3. the cosine of every screened candidate pair: the links of a sparse graph;
+1. each text's event terms: its content words and content-word pairs, with their counts, and
+   apart from them its names and numbers (the people, places and dates that tell one
+   happening from another of its kind, which the many words of the kind drown);
+2. each part weighted by TF-IDF over the corpus (sublinear tf, a name counted once; terms in
+   one document only dropped) and made unit length;
+3. the link of every screened candidate pair: its two cosines mixed, the names' with weight
+   ``names_weight`` (``event_link``): the edges of a sparse graph;
 4. average-link clusters over that graph, a missing link counting 0, merged while the
    mean link between two clusters reaches ``cut``;
-5. ``same_event`` = a candidate pair without reuse whose two texts share a cluster.
+5. ``same_event`` = every pair without reuse whose two texts share a cluster: the candidate
+   pairs, and in a cluster of at most ``max_size`` documents every other pair too (two reports
+   of one event that are not each other's candidates are still one event; past that size the
+   pairs would grow with its square, and only the candidate pairs are written).
 
 Every merge needs one link at ``cut`` or above (a mean never exceeds its largest term), so
 clusters never cross the connected components of those links: each component is clustered
@@ -32,35 +39,46 @@ from .classify import same_event_pair
 
 _STOP_HASHES = np.sort(word_hashes(sorted(STOPWORDS)))
 
-Link = tuple[str, str, float]  # (id, id, event cosine)
+Link = tuple[str, str, float]  # (id, id, event link)
 
 
 @dataclass(frozen=True)
 class EventTerms:
-    """A text's distinct content words and content-word pairs (hashes, sorted) and their counts."""
+    """A text's distinct content words and content-word pairs (hashes, sorted) and their counts;
+    its distinct names and numbers (hashes apart from the words', sorted)."""
 
     keys: np.ndarray  # uint64
     counts: np.ndarray  # int32
+    names: np.ndarray  # uint64
 
 
 @dataclass(frozen=True)
 class EventVector:
-    """A text's TF-IDF event vector, unit length: ``keys`` sorted, ``weights`` aligned with them."""
+    """A text's TF-IDF event vectors, each unit length (or empty), keys sorted and weights
+    aligned with them: its words and word pairs (``keys``, ``weights``), and its names and
+    numbers (``name_keys``, ``name_weights``)."""
 
     keys: np.ndarray
     weights: np.ndarray
+    name_keys: np.ndarray
+    name_weights: np.ndarray
+
+
+_NAME_SALT = np.uint64(0x9E3779B97F4A7C15)  # a name's key is its word hash so salted: never a word's key
 
 
 def event_terms(doc: NormalisedDocument) -> EventTerms:
-    """Content words (not function words) and pairs of adjacent content words, counted."""
-    return content_terms(doc.words)
-
-
-def content_terms(word_hashes_: np.ndarray) -> EventTerms:
-    """``event_terms`` of a run of word hashes."""
-    _, terms = term_positions(word_hashes_)
+    """Content words (not function words) and pairs of adjacent content words, counted; the
+    text's names and numbers (``NormalisedDocument.entities``)."""
+    _, terms = term_positions(doc.words)
     keys, counts = np.unique(terms, return_counts=True)
-    return EventTerms(keys, counts.astype(np.int32))
+    return EventTerms(keys, counts.astype(np.int32), name_keys(doc.entities))
+
+
+def name_keys(names: Iterable[str]) -> np.ndarray:
+    """The event-term keys of names and numbers (as ``text.normalise.specifics`` gives them), sorted."""
+    names = sorted(set(names))
+    return np.unique(word_hashes(names) ^ _NAME_SALT) if names else np.zeros(0, dtype=np.uint64)
 
 
 def term_positions(word_hashes_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,7 +97,7 @@ class DocumentFrequencies:
     (a term of one document links nothing); ``documents``: the corpus size."""
 
     documents: int
-    keys: np.ndarray  # uint64, sorted
+    keys: np.ndarray  # uint64, sorted: words, word pairs and names together
     counts: np.ndarray  # int64
 
     @classmethod
@@ -88,46 +106,72 @@ class DocumentFrequencies:
         every document's terms at once."""
         keys, counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         for lo in range(0, len(terms), chunk):
-            new, n = np.unique(np.concatenate([t.keys for t in terms[lo:lo + chunk]]), return_counts=True)
+            new, n = np.unique(np.concatenate([x for t in terms[lo:lo + chunk] for x in (t.keys, t.names)]),
+                               return_counts=True)
             keys, at = np.unique(np.concatenate([keys, new]), return_inverse=True)
             counts = np.bincount(at, weights=np.concatenate([counts, n]), minlength=len(keys)).astype(np.int64)
         shared = counts >= 2
         return cls(len(terms), keys[shared], counts[shared])
 
     def vector(self, terms: EventTerms) -> EventVector:
-        """``terms`` weighted by (1 + log tf) x (log((1 + N) / (1 + df)) + 1), unit length;
-        terms the frequencies do not hold are dropped."""
-        at = np.searchsorted(self.keys, terms.keys).clip(max=max(0, len(self.keys) - 1))
-        known = (self.keys[at] == terms.keys) if len(self.keys) else np.zeros(len(terms.keys), dtype=bool)
+        """Words and word pairs weighted by (1 + log tf) x (log((1 + N) / (1 + df)) + 1), names
+        and numbers by that idf alone (each counted once), each part unit length; terms the
+        frequencies do not hold are dropped."""
+        keys, weights = self._weigh(terms.keys, terms.counts)
+        names, name_weights = self._weigh(terms.names, np.ones(len(terms.names), dtype=np.int32))
+        return EventVector(keys, weights, names, name_weights)
+
+    def _weigh(self, keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(self.keys, keys).clip(max=max(0, len(self.keys) - 1))
+        known = (self.keys[at] == keys) if len(self.keys) else np.zeros(len(keys), dtype=bool)
         df = self.counts[at[known]].astype(np.float64)
-        weights = (1.0 + np.log(terms.counts[known].astype(np.float64))) * (np.log((1.0 + self.documents) / (1.0 + df)) + 1.0)
+        weights = (1.0 + np.log(counts[known].astype(np.float64))) * (np.log((1.0 + self.documents) / (1.0 + df)) + 1.0)
         norm = float(np.linalg.norm(weights))
-        return EventVector(terms.keys[known], weights / norm if norm > 0 else weights)
+        return keys[known], weights / norm if norm > 0 else weights
 
 
 def event_cosine(x: EventVector, y: EventVector) -> float:
-    _, ix, iy = np.intersect1d(x.keys, y.keys, assume_unique=True, return_indices=True)
-    return float(x.weights[ix] @ y.weights[iy])
+    """The cosine of two texts' words and word pairs."""
+    return _cosine(x.keys, x.weights, y.keys, y.weights)
 
 
-def event_matrix(vectors: Sequence[EventVector]):
-    """The vectors as the rows of one sparse matrix (``scipy.sparse.csr_matrix``), a column
-    per distinct term: the form for computing many cosines with one product."""
+def names_cosine(x: EventVector, y: EventVector) -> float:
+    """The cosine of two texts' names and numbers."""
+    return _cosine(x.name_keys, x.name_weights, y.name_keys, y.name_weights)
+
+
+def _cosine(xk: np.ndarray, xw: np.ndarray, yk: np.ndarray, yw: np.ndarray) -> float:
+    _, ix, iy = np.intersect1d(xk, yk, assume_unique=True, return_indices=True)
+    return float(xw[ix] @ yw[iy])
+
+
+def event_link(event_similarity: float, names_similarity: float, names_weight: float) -> float:
+    """How near two texts are as reports of one happening: the words' cosine and the names'
+    cosine mixed, ``names_weight`` the names' share.  The words alone rank reports of two
+    earthquakes near each other; the names (who, where, when, how many) tell them apart."""
+    return (1.0 - names_weight) * event_similarity + names_weight * names_similarity
+
+
+def event_matrix(vectors: Sequence[EventVector], names: bool = False):
+    """The vectors' words (or, with ``names``, their names) as the rows of one sparse matrix
+    (``scipy.sparse.csr_matrix``), a column per distinct term: the form for computing many
+    cosines with one product."""
     from scipy.sparse import csr_matrix
 
-    columns, inverse = np.unique(np.concatenate([v.keys for v in vectors]), return_inverse=True)
-    starts = np.concatenate([[0], np.cumsum([len(v.keys) for v in vectors])])
-    return csr_matrix((np.concatenate([v.weights for v in vectors]), inverse.ravel(), starts),
-                      shape=(len(vectors), len(columns)))
+    keys = [v.name_keys if names else v.keys for v in vectors]
+    weights = [v.name_weights if names else v.weights for v in vectors]
+    columns, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    starts = np.concatenate([[0], np.cumsum([len(k) for k in keys])])
+    return csr_matrix((np.concatenate(weights), inverse.ravel(), starts), shape=(len(vectors), len(columns)))
 
 
-def event_cosine_matrix(vectors: Sequence[EventVector]) -> np.ndarray:
-    """Every two documents' event cosine at once (a sparse product): for a handful of documents
+def event_link_matrix(vectors: Sequence[EventVector], names_weight: float) -> np.ndarray:
+    """Every two documents' ``event_link`` at once (sparse products): for a handful of documents
     that are all linked to each other, as an archive check links its candidates."""
     if not vectors:
         return np.zeros((0, 0))
-    x = event_matrix(vectors)
-    return (x @ x.T).toarray()
+    words, names = event_matrix(vectors), event_matrix(vectors, names=True)
+    return event_link((words @ words.T).toarray(), (names @ names.T).toarray(), names_weight)
 
 
 def event_clusters(links: Iterable[Link], cut: float) -> dict[str, str]:
@@ -214,7 +258,7 @@ def average_link(links: Sequence[Link], cut: float) -> dict[str, str]:
 
 
 def event_vectors(docs: Sequence[NormalisedDocument]) -> list[EventVector]:
-    """Each document's event vector, weighted by the frequencies of ``docs`` as a corpus."""
+    """Each document's event vectors, weighted by the frequencies of ``docs`` as a corpus."""
     terms = [event_terms(d) for d in docs]
     frequencies = DocumentFrequencies.of(terms)
     return [frequencies.vector(t) for t in terms]
@@ -222,7 +266,21 @@ def event_vectors(docs: Sequence[NormalisedDocument]) -> list[EventVector]:
 
 def same_event_pairs(loose: Iterable[tuple[str, str, PairEvidence, float]], clusters: dict[str, str],
                      cut: float) -> list[Pair]:
-    """``same_event`` pairs among ``loose`` (``(a, b, evidence, event cosine)`` of candidate
+    """``same_event`` pairs among ``loose`` (``(a, b, evidence, event link)`` of candidate
     pairs without reuse): those whose two documents share a cluster."""
-    return [same_event_pair(a, b, evidence, cosine, cut) for a, b, evidence, cosine in loose
+    return [same_event_pair(a, b, evidence, link, cut) for a, b, evidence, link in loose
             if a in clusters and clusters.get(b) == clusters[a]]
+
+
+def cluster_pairs(clusters: dict[str, str], max_size: int) -> list[tuple[str, str]]:
+    """Every two documents, ``(lower id, higher id)``, of each cluster of two to ``max_size``
+    documents."""
+    members: dict[str, list[str]] = {}
+    for x, c in clusters.items():
+        members.setdefault(c, []).append(x)
+    out = []
+    for group in members.values():
+        if 2 <= len(group) <= max_size:
+            group.sort()
+            out.extend((x, y) for i, x in enumerate(group) for y in group[i + 1:])
+    return out

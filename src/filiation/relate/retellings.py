@@ -33,7 +33,7 @@ from ..model import Pair, PairEvidence, Passage, pair_key
 from ..settings import Settings
 from ..text.normalise import NormalisedDocument
 from .briefs import sentence_terms
-from .classify import confidence_past, reworded_kind, with_event_similarity
+from .classify import confidence_past, reworded_kind
 from .direction import pair_direction
 from .events import EventVector
 
@@ -80,7 +80,7 @@ def retelling_link(a: NormalisedDocument, b: NormalisedDocument, evidence: PairE
                      for (ss, se), (ls, le), score in sentence_sources(short, long, vector))
     return RetellingLink(short.doc.id, long.doc.id, round(float(cosine), 4), relation, confidence,
                          pair_direction(a, b, evidence, relation, settings),
-                         with_event_similarity(evidence, cosine), passages, short.entities, long.entities)
+                         evidence, passages, short.entities, long.entities)
 
 
 def sentence_sources(short: NormalisedDocument, source: NormalisedDocument,
