@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 _VERBS = (
     r"said|says|say|told|tells|tell|added|adds|warned|warns|warn|claimed|claims|claim|stated|states|"
-    r"argued|argues|noted|notes|explained|explains|insisted|insists|announced|announces|reported|"
+    r"argued|argues|argue|noted|notes|explained|explains|insisted|insists|announced|announces|reported|"
     r"reports|confirmed|confirms|cautioned|cautions|believes|believe|believed|acknowledged|"
     r"acknowledges|wrote|writes|estimated|estimates|suggested|suggests|predicted|predicts|"
     r"pointed out|points out|alleged|alleges|contended|contends|asserted|asserts|observed|observes|"
-    r"stressed|stresses|admitted|admits"
+    r"stressed|stresses|admitted|admits|indicated|indicates"
 )
 # kinds of unnamed source: a change between kinds changes who vouches for the claim
 _KINDS = {
@@ -35,12 +35,15 @@ _KINDS = {
     "politicians": "lawmakers", "mps": "lawmakers", "legislators": "lawmakers",
     "report": "report", "reports": "report", "study": "report", "data": "report", "media": "report",
 }
+_KIND_WORDS: dict[str, frozenset[str]] = {
+    kind: frozenset(w for w, k in _KINDS.items() if k == kind) for kind in set(_KINDS.values())}
 _PRONOUNS = frozenset("he she they it we i you who which that this".split())
 _NAME = r"(?:(?:[A-Z]\.|[A-Z][\w’'-]+)(?:\s+(?:al-|bin\s|de\s|van\s|von\s)?(?:[A-Z]\.|[A-Z][\w’'-]+)){0,3})"
-_PHRASE = r"(?:(?:the|a|an|two|three|several|some|many|other|U\.?S\.?|US|[A-Z][a-z]+)\s+){0,3}[a-z]+"
+_PHRASE = (r"(?:(?:the|a|an|two|three|several|some|many|other|anonymous|unnamed|senior|former|local|top|"
+           r"U\.?S\.?|US|[A-Z][a-z]+)\s+){0,3}[a-z]+")
 _BEFORE = re.compile(rf"(?P<who>{_NAME}|{_PHRASE})(?:,[^,]{{1,80}},)?\s+(?:have\s+|has\s+|had\s+)?(?:{_VERBS})\b")
 _AFTER = re.compile(rf"[,”\"]\s*(?:{_VERBS})\s+(?P<who>{_NAME}|{_PHRASE})")
-_ACCORDING = re.compile(rf"\baccording to\s+(?P<who>{_NAME}|{_PHRASE})", re.IGNORECASE)
+_ACCORDING = re.compile(rf"\b(?i:according to)\s+(?P<who>{_NAME}|{_PHRASE})")  # the speaker's case kept: "two U.S. officials" is no name
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,19 @@ def trailing_speaker(text: str, speakers: list[Speaker], end: int) -> Speaker | 
         return None
     last = speakers[-1]
     return last if _TRAILING.fullmatch(text, last.end, end) else None
+
+
+def uncited_kinds(speakers: list[Speaker], texts: list[str]) -> list[Speaker]:
+    """The speakers that are a kind of source ("experts", "officials") whose words none of
+    ``texts`` uses: an authority the copy brings in that its source never mentions."""
+    return [s for s in speakers if s.key in _KIND_WORDS and not cited(s, texts)]
+
+
+def cited(speaker: Speaker, texts: list[str]) -> bool:
+    """Whether ``texts`` mention the speaker: a word of its kind of source, or its name."""
+    words = _KIND_WORDS.get(speaker.key, frozenset({speaker.key}))
+    pattern = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in sorted(words))})\b", re.IGNORECASE)
+    return any(pattern.search(t) for t in texts)
 
 
 def speakers_agree(derived: list[Speaker], source: list[Speaker]) -> bool:

@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 
 from ..model import Document, Finding, Passage
-from ..text.tokens import word_keys
-from .attribution import find_hedges, find_speakers, speakers_agree, trailing_speaker
+from ..text.tokens import tokenize, word_keys
+from .attribution import find_hedges, find_speakers, speakers_agree, trailing_speaker, uncited_kinds
 from .facts import find_names, name_forms, negations, opposites, supported
 from .links import SentenceLink, Sentences, dice, link_sentences, share_found
 from .numbers import Quantity, find_quantities
@@ -28,6 +28,8 @@ from .quotes import explain_quote, find_quotations, quote_is_faithful
 class AuditThresholds:
     same_statement: float = 0.5  # content-word Dice for two sentences to say the same thing...
     same_statement_by_passage: float = 0.3  # ...or this, when the aligner paired them
+    related_statement: float = 0.2  # content-word Dice at which a sentence reworded too far to compare speakers
+    # one by one may still be checked for an authority its source never cites
     addition_min_words: int = 6  # shorter sentences are connective text
     addition_max_dice: float = 0.3  # a sentence this unlike every source sentence...
     addition_max_found: float = 0.6  # ...whose words are mostly absent from the source...
@@ -52,6 +54,13 @@ _AGENCIES = re.compile(
     r"\b(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|dpa|Xinhua|Kyodo|ANSA|EFE|"
     r"PA Media|Press Association|UPI|BBC|CNN)\b"
 )
+# words that limit how far a claim reaches: dropped from between words the copy keeps, they widen it
+# ("harass rather than kill en masse US troops" -> "harass rather than kill US troops")
+_QUALIFIERS = tuple(q.split() for q in (
+    "en masse", "only", "solely", "partly", "partially", "in part", "largely", "mostly", "mainly",
+    "primarily", "at times", "sometimes", "occasionally", "rarely", "slightly", "somewhat",
+    "temporarily", "initially", "briefly"))
+MERGED_WORDS = 3  # content words a sentence must take from each of two source sentences to merge them
 _OPINION = re.compile(r"\b(?:should|must|need to|needs to|ought|shame|disgrace|outrage|unacceptable|demand)\b", re.IGNORECASE)
 _YEAR = range(1800, 2101)
 Encode = Callable[[list[str]], np.ndarray]
@@ -73,6 +82,7 @@ class _Auditor:
         self.summary = summary
         self.d = Sentences.of(derived)
         self.s = [Sentences.of(doc) for doc in sources]
+        self.source_texts = [doc.text for doc in sources]
         self.links = link_sentences(self.d, self.s, passages)
         self.passages = passages
         self.findings: list[Finding] = []
@@ -177,7 +187,10 @@ class _Auditor:
             return
         kept, said = {s.key for s in dsp}, {s.key for s in ssp}
         outer = trailing_speaker(st, ssp, se)
-        if not quoted and outer is not None and len(said) > 1 and kept <= said and outer.key not in kept:
+        # the copy keeps an inner speaker, or makes the claim's own subject its speaker
+        # ("Tehran would not interfere, the officials told him, the politician said" -> "Tehran indicated")
+        named = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]+", st[ss:se])}
+        if not quoted and outer is not None and len(said) > 1 and kept <= said | named and outer.key not in kept:
             self.add("hedge_changed", "medium", link.source, (ds, de), (outer.start, outer.end),
                      f"the source has this second-hand, through “{st[outer.start:outer.end]}”; the copy drops that sourcing")
             return
@@ -188,6 +201,82 @@ class _Auditor:
         what = "the quotation is given to" if quoted else "the claim is attributed to"
         self.add(kind, "high" if quoted else "medium", link.source, (a.start, a.end), (b.start, b.end),
                  f"{what} “{dt[a.start:a.end]}”; the source has “{st[b.start:b.end]}”")
+
+    def qualifiers(self, i: int, link: SentenceLink) -> None:
+        """A qualifier (``_QUALIFIERS``) of the source sentence that the copy drops while it
+        keeps the two words on each side of it, joined: the claim now reaches further."""
+        src = self.s[link.source]
+        ss, _ = src.spans[link.sentence]
+        ds, _ = self.d.spans[i]
+        sw, dw = tokenize(src.text(link.sentence)), tokenize(self.d.text(i))
+        joined = " ".join(dw.keys)
+        for q in _QUALIFIERS:
+            n = len(q)
+            for k in range(2, len(sw.keys) - n - 1):
+                if sw.keys[k:k + n] != q:
+                    continue
+                left, right = sw.keys[k - 2:k], sw.keys[k + n:k + n + 2]
+                if f" {' '.join(q)} " in f" {joined} " or f" {' '.join(left + right)} " not in f" {joined} ":
+                    continue
+                at = next(x for x in range(len(dw.keys) - 3) if dw.keys[x:x + 4] == left + right)
+                self.add("omission", "medium", link.source, (ds + int(dw.starts[at]), ds + int(dw.ends[at + 3])),
+                         (ss + int(sw.starts[k]), ss + int(sw.ends[k + n - 1])),
+                         f"the copy drops “{' '.join(q)}” from “{' '.join(left + q + right)}”, "
+                         "so the claim reaches further than the source's")
+                return
+
+    def borrowed_speaker(self, i: int, link: SentenceLink) -> None:
+        """A sentence that merges a source sentence no one is cited for, the source's own
+        speculation (“may have helped”), with the next one, and gives both to the speaker the
+        source cites for that one: the copy lends the speaker's authority to the source's
+        own judgment."""
+        dt = self.d.doc.text
+        ds, de = self.d.spans[i]
+        dsp = find_speakers(dt, ds, de, self.d.spans[i - 1][0] if i else None)
+        if not dsp:
+            return
+        src = self.s[link.source]
+        st = src.doc.text
+        claim = self.d.content[i] - {w for s in dsp for w in word_keys(dt[s.start:s.end])}
+        scores = [dice(claim, c) for c in src.content]
+
+        def speakers_of(x: int):
+            return find_speakers(st, *src.spans[x], src.spans[x - 1][0] if x else None)
+
+        keys = {s.key for s in dsp}
+        for j in sorted(range(len(scores)), key=lambda x: -scores[x]):
+            if scores[j] < self.t.same_statement_by_passage:
+                return
+            hedges = find_hedges(st, *src.spans[j])
+            if speakers_of(j) or any(h.kind == "source" for h in hedges) or not any(h.kind == "possibility" for h in hedges):
+                continue  # someone is cited for it, or it is no judgment of the source's own
+            # the claim holds what only j says and what only the cited sentence says: a merge
+            cited = [x for x in (j - 1, j + 1) if 0 <= x < len(src.spans)
+                     and scores[x] >= self.t.same_statement_by_passage and keys & {s.key for s in speakers_of(x)}
+                     and min(len(claim & (src.content[j] - src.content[x])),
+                             len(claim & (src.content[x] - src.content[j]))) >= MERGED_WORDS]
+            if cited:
+                a = dsp[0]
+                self.add("attribution_changed", "medium", link.source, (a.start, a.end), src.spans[j],
+                         f"the copy credits “{dt[a.start:a.end]}” with the source's own judgment; "
+                         "the source cites them only for the sentence next to it")
+                return
+
+    def invented_speaker(self, i: int, link: SentenceLink) -> None:
+        """A sentence reworded too far for its speakers to be compared one to one, that gives
+        its claim to a kind of source (“experts warn”) its sources never mention, where the
+        linked source sentence has a speaker of its own."""
+        dt, st = self.d.doc.text, self.s[link.source].doc.text
+        ds, de = self.d.spans[i]
+        ss, se = self.s[link.source].spans[link.sentence]
+        before_s = self.s[link.source].spans[link.sentence - 1][0] if link.sentence else None
+        new = uncited_kinds(find_speakers(dt, ds, de), self.source_texts)
+        ssp = [s for s in find_speakers(st, ss, se, before_s) if not new or s.key != new[0].key]
+        if new and ssp:
+            a, b = new[0], ssp[0]
+            self.add("attribution_changed", "medium", link.source, (a.start, a.end), (b.start, b.end),
+                     f"the claim is attributed to “{dt[a.start:a.end]}”, whom the source never cites; "
+                     f"the source has “{st[b.start:b.end]}”")
 
     def meaning(self, i: int, link: SentenceLink) -> bool:
         """A negation added or dropped, or a word swapped for its opposite, in a sentence that
@@ -291,7 +380,7 @@ class _Auditor:
             candidates.append(i)
         if not candidates:
             return
-        cosine = self._best_cosines(candidates)
+        cosine = self._best_cosines([self.d.text(i) for i in candidates])
         limit = t.addition_max_cosine if self.encode is not None else t.addition_max_cosine_static
         for i, cos in zip(candidates, cosine):
             if cos >= limit:
@@ -306,15 +395,15 @@ class _Auditor:
             self.add("unsupported_addition", severity, k, self.d.spans[i], None,
                      "nothing in the source supports this sentence" + (" (it states numbers the source lacks)" if new else ""))
 
-    def _best_cosines(self, sentences: list[int]) -> list[float]:
-        """Highest static-vector cosine of each derived sentence to any source sentence."""
+    def _best_cosines(self, texts: list[str]) -> list[float]:
+        """Highest cosine of each text (derived sentences or clauses) to any source sentence."""
         from ..embed import static_encoder
 
         encode = self.encode or static_encoder().encode
         source_texts = [src.text(j) for src in self.s for j in range(len(src.spans))]
         if not source_texts:
-            return [0.0] * len(sentences)
-        a = encode([self.d.text(i) for i in sentences])
+            return [0.0] * len(texts)
+        a = encode(texts)
         b = encode(source_texts)
         return [float(x) for x in np.max(a @ b.T, axis=1)]
 
@@ -352,13 +441,18 @@ class _Auditor:
     def run(self, credit: bool) -> list[Finding]:
         quoted = self.quotations()
         for i, link in sorted(self.links.items()):
+            if i not in quoted:
+                self.borrowed_speaker(i, link)
             if not self.close(link):
+                if link.dice >= self.t.related_statement and i not in quoted:
+                    self.invented_speaker(i, link)
                 continue
             self.numbers(i, link)
             if i not in quoted:  # a word changed inside a quotation is the quotation's finding
                 if not self.meaning(i, link):
                     self.hedges(i, link)
                 self.names(i, link)
+                self.qualifiers(i, link)
             self.speakers(i, link, quoted=i in quoted)
         self.additions()
         if not self.summary:  # a summary drops most of its source by design

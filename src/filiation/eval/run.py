@@ -335,14 +335,16 @@ def _spans_meet(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
     return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
 
 
-def _finding_hits(finding, truth_kind: str, truth_derived, truth_source) -> bool:
-    """A finding names a planted edit when the kind agrees and it points at the same place."""
+def _finding_hits(finding, truth_kind: str, truth_derived, truth_sources: dict) -> bool:
+    """A finding names a planted edit when the kind agrees and it points at the same place
+    (for an omission, in the same source: ``truth_sources`` maps each source that holds the
+    dropped text to its span there)."""
     if finding.kind != truth_kind:
         return False
     if truth_kind == "missing_credit":
         return True
     if truth_kind == "omission":
-        return _spans_meet(finding.source_span, truth_source)
+        return _spans_meet(finding.source_span, truth_sources.get(finding.source))
     return _spans_meet(finding.derived_span, truth_derived)
 
 
@@ -387,7 +389,7 @@ def eval_audit(seeds: Path, data: Path, mode: str, console: Console) -> dict[str
     cases = []
     for case in make_edited_cases(load_bbc_articles(data), seed=0, per_article=2):
         findings = audit_against(case.derived, [case.source], mode=mode)
-        truths = [(e.kind, e.derived_span, e.source_span) for e in case.edits]
+        truths = [(e.kind, e.derived_span, {case.source.id: e.source_span}) for e in case.edits]
         cases.append((findings, truths))
     seconds = time.perf_counter() - started
     scores = _score_findings(cases, console, f"audit of planted edits in real articles ({len(cases)} cases, {seconds:.1f} s)")
@@ -404,10 +406,13 @@ def eval_audit(seeds: Path, data: Path, mode: str, console: Console) -> dict[str
     text = {d.id: d.text for d in analysis.documents}
     by_doc: dict[str, list] = {}
     for t in truth:
-        d, s = text[t["derived"]], text[t["source"]]
+        d = text[t["derived"]]
         dspan = (d.index(t["derived_quote"]), d.index(t["derived_quote"]) + len(t["derived_quote"])) if t["derived_quote"] else None
-        sspan = (s.index(t["source_quote"]), s.index(t["source_quote"]) + len(t["source_quote"])) if t["source_quote"] else None
-        by_doc.setdefault(t["derived"], []).append((t["kind"], dspan, sspan))
+        sspans = {}
+        for where in [t, *t.get("also", [])]:  # the same source text held by another extant source
+            s, quote = text[where["source"]], where["source_quote"]
+            sspans[where["source"]] = (s.index(quote), s.index(quote) + len(quote)) if quote else None
+        by_doc.setdefault(t["derived"], []).append((t["kind"], dspan, sspans))
     derived_ids = sorted({d.id for d in analysis.documents})
     seed_cases = [([f for f in findings if f.derived == doc], by_doc.get(doc, [])) for doc in derived_ids]
     seed_scores = _score_findings(seed_cases, console, "audit of the seeds against hand-checked findings")
