@@ -353,3 +353,16 @@ def test_according_to_reads_an_unnamed_source_by_its_kind():
     text = "The drone crashed, according to two anonymous U.S. officials. It was seen, according to Pentagon data."
     assert [(text[s.start:s.end], s.key) for s in find_speakers(text, 0, len(text))] == [
         ("two anonymous U.S. officials", "officials"), ("Pentagon", "officials")]
+
+
+def test_a_summary_may_generalise_but_not_add_its_own_comment():
+    source = ("A fire destroyed the bakery on Main Street on Tuesday night. Firefighters fought the blaze for "
+              "three hours before bringing it under control. The owner said the shop had been in his family "
+              "for sixty years.")
+    general = "A bakery run by one family for sixty years burned down. Firefighters battled a long blaze in town."
+    comment = general + " The disaster raises concerns about ageing shops in small towns across the country."
+    kinds = [f.kind for f in audit_document(Document("summary", general), [Document("wire", source)], summary=True)]
+    assert "unsupported_addition" not in kinds
+    found = [f for f in audit_document(Document("summary", comment), [Document("wire", source)], summary=True)
+             if f.kind == "unsupported_addition"]
+    assert len(found) == 1 and found[0].derived_text.startswith("The disaster raises concerns")

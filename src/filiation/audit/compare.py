@@ -62,6 +62,13 @@ _QUALIFIERS = tuple(q.split() for q in (
     "temporarily", "initially", "briefly"))
 MERGED_WORDS = 3  # content words a sentence must take from each of two source sentences to merge them
 _OPINION = re.compile(r"\b(?:should|must|need to|needs to|ought|shame|disgrace|outrage|unacceptable|demand)\b", re.IGNORECASE)
+# a writer's own comment on the story (what it means, what should follow), not a report of it
+_COMMENTARY = re.compile(
+    r"\b(?:rais(?:es|ed|ing) (?:concerns|questions|fears)|prompting|"
+    r"highlight(?:s|ed|ing) the (?:need|importance|risks?)|remains to be seen|serves? as a reminder|"
+    r"it is (?:crucial|important|essential|vital|imperative)|reassess(?:ment|ing)?)\b",
+    re.IGNORECASE,
+)
 _YEAR = range(1800, 2101)
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -387,9 +394,9 @@ class _Auditor:
                 continue
             text = self.d.text(i)
             new = [q for q in self.quantities(-1, i) if all(q.value not in {c[0] for c in nums} for nums in self.source_numbers)]
-            if self.summary and not new and all(supported(n.key, self.source_forms)
-                                                for n in find_names(self.d.doc.text, *self.d.spans[i])):
-                continue  # a summary generalises: only a sentence with specifics the source lacks is invented
+            if (self.summary and not new and not _COMMENTARY.search(text)
+                    and all(supported(n.key, self.source_forms) for n in find_names(self.d.doc.text, *self.d.spans[i]))):
+                continue  # a summary generalises: only specifics the source lacks, or its own comment, are invented
             severity = "high" if new or _OPINION.search(text) else "medium"
             k = self.links[i].source if i in self.links else 0
             self.add("unsupported_addition", severity, k, self.d.spans[i], None,
