@@ -30,6 +30,11 @@ def _audit(derived: str, source: str = SOURCE, **kw):
     return audit_document(Document("copy", derived), [Document("wire", source)], **kw)
 
 
+def _found(derived: str, source: str, *kinds: str):
+    """The findings of these kinds for ``derived`` read against ``source``."""
+    return [f for f in _audit(derived, source) if f.kind in kinds]
+
+
 def _kinds(findings):
     return sorted(f.kind for f in findings)
 
@@ -125,18 +130,11 @@ def test_a_claim_reported_second_hand_stated_first_hand_is_a_hedge_change():
     plain = derived.replace("Iranian officials told him that the", "Officials said the")
     assert not [f for f in audit_document(Document("copy", plain), [Document("wire", single)])
                 if f.kind in ("hedge_changed", "attribution_changed")]
-
-
-def test_the_claims_own_subject_made_its_speaker_drops_the_second_hand_sourcing():
-    source = ("The premier met Iranian leaders in Tehran on Sunday. "
-              "The officials told him that the militias made their own decisions and Tehran would not interfere, the politician said. "
-              "Talks will resume next week.")
-    derived = ("The premier met Iranian leaders in Tehran on Sunday. "
-               "Tehran indicated that the militias made their own decisions and it would not interfere. "
-               "Talks will resume next week.")
-    found = [f for f in audit_document(Document("copy", derived), [Document("wire", source)])
-             if f.kind in ("hedge_changed", "attribution_changed")]
-    assert [(f.kind, f.source_text) for f in found] == [("hedge_changed", "the politician")]
+    # the claim's own subject made its speaker drops the sourcing just the same
+    subject = derived.replace("Iranian officials told him that the militias made their own decisions and Tehran would",
+                              "Tehran indicated that the militias made their own decisions and it would")
+    assert [(f.kind, f.source_text) for f in _found(subject, source, "hedge_changed", "attribution_changed")] == [
+        ("hedge_changed", "the politician")]
 
 
 def test_an_authority_the_source_never_cites_is_an_attribution_change_even_in_a_reworded_sentence():
@@ -146,11 +144,11 @@ def test_an_authority_the_source_never_cites_is_an_attribution_change_even_in_a_
     derived = ("A bridge over the Tagus was closed on Monday after cracks were found in two pillars. "
                "Experts warn that a disaster under heavy traffic was only narrowly avoided. "
                "Repairs will take six weeks, the ministry said.")
-    found = [f for f in audit_document(Document("copy", derived), [Document("wire", source)]) if f.kind == "attribution_changed"]
+    found = _found(derived, source, "attribution_changed")
     assert len(found) == 1 and found[0].derived_text == "Experts" and "never cites" in found[0].explanation
     # a kind of source the original does name is a rewording, not an invention
     cited = source.replace("Repairs will take", "Experts said repairs will take")
-    assert not [f for f in audit_document(Document("copy", derived), [Document("wire", cited)]) if f.kind == "attribution_changed"]
+    assert not _found(derived, cited, "attribution_changed")
 
 
 def test_the_sources_own_judgment_merged_into_a_cited_sentence_is_credited_to_the_wrong_speaker():
@@ -159,11 +157,10 @@ def test_the_sources_own_judgment_merged_into_a_cited_sentence_is_credited_to_th
               "Water reached the old market but no one was hurt.")
     merged = ("A faulty valve fitted at the Ribeira dam in 2019 may have spared the town a far worse flood when it jammed, "
               "according to two officials. Water reached the old market but no one was hurt.")
-    found = [f for f in audit_document(Document("copy", merged), [Document("wire", source)]) if f.kind == "attribution_changed"]
+    found = _found(merged, source, "attribution_changed")
     assert len(found) == 1 and found[0].derived_text == "two officials" and "own judgment" in found[0].explanation
     # each claim kept with its own voice: nothing to report
-    kept = source.replace("before dawn", "early on Sunday")
-    assert not [f for f in audit_document(Document("copy", kept), [Document("wire", source)]) if f.kind == "attribution_changed"]
+    assert not _found(source.replace("before dawn", "early on Sunday"), source, "attribution_changed")
 
 
 def test_a_qualifier_dropped_between_words_the_copy_keeps_is_an_omission():
@@ -171,9 +168,9 @@ def test_a_qualifier_dropped_between_words_the_copy_keeps_is_an_omission():
               "Power was restored to most streets by Saturday.")
     derived = ("The storm damaged older homes near the coast on Friday night, the mayor said. "
                "Power was restored to most streets by Saturday.")
-    found = [f for f in audit_document(Document("copy", derived), [Document("wire", source)]) if f.kind == "omission"]
+    found = _found(derived, source, "omission")
     assert len(found) == 1 and found[0].source_text == "mostly" and found[0].derived_text == "storm damaged older homes"
-    assert not [f for f in audit_document(Document("copy", source), [Document("wire", source)]) if f.kind == "omission"]
+    assert not _found(source, source, "omission")
 
 
 def test_unsupported_addition_but_not_connective_text():
