@@ -114,14 +114,12 @@ def trailing_speaker(text: str, speakers: list[Speaker], end: int) -> Speaker | 
 def uncited_kinds(speakers: list[Speaker], texts: list[str]) -> list[Speaker]:
     """The speakers that are a kind of source ("experts", "officials") whose words none of
     ``texts`` uses: an authority the copy brings in that its source never mentions."""
-    return [s for s in speakers if s.key in _KIND_WORDS and not cited(s, texts)]
-
-
-def cited(speaker: Speaker, texts: list[str]) -> bool:
-    """Whether ``texts`` mention the speaker: a word of its kind of source, or its name."""
-    words = _KIND_WORDS.get(speaker.key, frozenset({speaker.key}))
-    pattern = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in sorted(words))})\b", re.IGNORECASE)
-    return any(pattern.search(t) for t in texts)
+    out = []
+    for s in speakers:
+        words = _KIND_WORDS.get(s.key)
+        if words and not any(re.search(rf"\b(?:{'|'.join(sorted(words))})\b", t, re.IGNORECASE) for t in texts):
+            out.append(s)
+    return out
 
 
 def speakers_agree(derived: list[Speaker], source: list[Speaker]) -> bool:

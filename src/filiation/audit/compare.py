@@ -28,8 +28,9 @@ from .quotes import explain_quote, find_quotations, quote_is_faithful
 class AuditThresholds:
     same_statement: float = 0.5  # content-word Dice for two sentences to say the same thing...
     same_statement_by_passage: float = 0.3  # ...or this, when the aligner paired them
-    related_statement: float = 0.2  # content-word Dice at which a sentence reworded too far to compare speakers
-    # one by one may still be checked for an authority its source never cites
+    related_statement: float = 0.2  # a sentence reworded too far to compare speakers one to one is still
+    # checked, from this Dice, for an authority its source never cites
+    merged_words: int = 3  # content words a sentence takes from each of two source sentences it merges
     addition_min_words: int = 6  # shorter sentences are connective text
     addition_max_dice: float = 0.3  # a sentence this unlike every source sentence...
     addition_max_found: float = 0.6  # ...whose words are mostly absent from the source...
@@ -60,7 +61,6 @@ _QUALIFIERS = tuple(q.split() for q in (
     "en masse", "only", "solely", "partly", "partially", "in part", "largely", "mostly", "mainly",
     "primarily", "at times", "sometimes", "occasionally", "rarely", "slightly", "somewhat",
     "temporarily", "initially", "briefly"))
-MERGED_WORDS = 3  # content words a sentence must take from each of two source sentences to merge them
 _OPINION = re.compile(r"\b(?:should|must|need to|needs to|ought|shame|disgrace|outrage|unacceptable|demand)\b", re.IGNORECASE)
 # a writer's own comment on the story (what it means, what should follow), not a report of it
 _COMMENTARY = re.compile(
@@ -261,7 +261,7 @@ class _Auditor:
             cited = [x for x in (j - 1, j + 1) if 0 <= x < len(src.spans)
                      and scores[x] >= self.t.same_statement_by_passage and keys & {s.key for s in speakers_of(x)}
                      and min(len(claim & (src.content[j] - src.content[x])),
-                             len(claim & (src.content[x] - src.content[j]))) >= MERGED_WORDS]
+                             len(claim & (src.content[x] - src.content[j]))) >= self.t.merged_words]
             if cited:
                 a = dsp[0]
                 self.add("attribution_changed", "medium", link.source, (a.start, a.end), src.spans[j],
@@ -387,7 +387,7 @@ class _Auditor:
             candidates.append(i)
         if not candidates:
             return
-        cosine = self._best_cosines([self.d.text(i) for i in candidates])
+        cosine = self._best_cosines(candidates)
         limit = t.addition_max_cosine if self.encode is not None else t.addition_max_cosine_static
         for i, cos in zip(candidates, cosine):
             if cos >= limit:
@@ -402,15 +402,15 @@ class _Auditor:
             self.add("unsupported_addition", severity, k, self.d.spans[i], None,
                      "nothing in the source supports this sentence" + (" (it states numbers the source lacks)" if new else ""))
 
-    def _best_cosines(self, texts: list[str]) -> list[float]:
-        """Highest cosine of each text (derived sentences or clauses) to any source sentence."""
+    def _best_cosines(self, sentences: list[int]) -> list[float]:
+        """Highest static-vector cosine of each derived sentence to any source sentence."""
         from ..embed import static_encoder
 
         encode = self.encode or static_encoder().encode
         source_texts = [src.text(j) for src in self.s for j in range(len(src.spans))]
         if not source_texts:
-            return [0.0] * len(texts)
-        a = encode(texts)
+            return [0.0] * len(sentences)
+        a = encode([self.d.text(i) for i in sentences])
         b = encode(source_texts)
         return [float(x) for x in np.max(a @ b.T, axis=1)]
 
