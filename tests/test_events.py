@@ -161,3 +161,9 @@ def test_a_pair_joined_only_by_its_cluster_is_same_event_without_passages_or_ver
     assert e.verbatim_a == e.verbatim_b == e.semantic_a == e.semantic_b == 0  # never aligned
     assert e.doc_similarity == 0.7 and e.entity_overlap > 0.5 and e.length_a == docs[0].length
     assert e.event_similarity == round(event_cosine(*vectors), 4) and e.names_similarity == round(names_cosine(*vectors), 4)
+
+
+def test_a_cluster_too_large_to_list_its_pairs_is_named_among_the_limits() -> None:
+    small = analyze([SEEDS], Settings(mode="fast", audit=False, event_cluster_pairs=2))
+    assert any("same-event clusters of more than event_cluster_pairs (2)" in line for line in small.limits)
+    assert not any("same-event clusters" in line for line in analyze([SEEDS], Settings(mode="fast", audit=False)).limits)

@@ -194,8 +194,9 @@ def test_fast_mode_equals_local_engine_on_a_text_folder(spark, fast_run, corpus_
 
 
 def test_full_mode_with_dates_equals_local_engine_on_jsonl(spark, corpus_jsonl):
-    settings = Settings(mode="full")
+    settings = Settings(mode="full", event_cluster_pairs=4)  # the event clusters over it named among the limits
     local = local_engine(spark, [corpus_jsonl], settings)
+    assert any("same-event clusters" in line for line in local.limits)
     result = analyze_spark([str(corpus_jsonl)], settings, spark=spark)
     assert any(p.direction in ("a->b", "b->a") for p in local.pairs)
     assert_equivalent(result, local, settings)

@@ -6,6 +6,7 @@ module; this file only moves data between them.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -124,6 +125,9 @@ def relate_candidates(normalised: list[NormalisedDocument], doc_vectors: np.ndar
         links = [(normalised[i].doc.id, normalised[j].doc.id, float(links[i, j]))
                  for i in range(len(normalised)) for j in range(i + 1, len(normalised))]
     clusters = event_clusters(links, settings.event_cut)
+    large = [n for n in Counter(clusters.values()).values() if n > settings.event_cluster_pairs]
+    if large and notes is not None:
+        notes.append(large_clusters_note(large, settings))
     reuse = {(p.a, p.b): source_of(p) or "" for p in pairs}
 
     def source(x: str, y: str) -> str | None:
@@ -238,6 +242,12 @@ def boilerplate_note(words: int, documents: int, settings: Settings) -> str:
 def skipped_buckets_note(skipped: int, settings: Settings) -> str:
     return (f"{skipped:,} LSH buckets shared by more than max_bucket ({settings.max_bucket:,}) "
             "documents were skipped as boilerplate; pairs that share only such text are not compared")
+
+
+def large_clusters_note(sizes: list[int], settings: Settings) -> str:
+    """``sizes``: the event clusters of more than ``event_cluster_pairs`` documents."""
+    return (f"{len(sizes):,} same-event clusters of more than event_cluster_pairs ({settings.event_cluster_pairs:,}) "
+            f"documents ({sum(sizes):,} documents, the largest {max(sizes):,}): only their candidate pairs are written")
 
 
 def _transformer(settings: Settings, wanted: bool = True):

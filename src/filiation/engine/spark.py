@@ -37,13 +37,14 @@ import math
 import os
 import time
 from dataclasses import dataclass, field, fields
+from operator import add
 from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
 from ..model import Analysis, Document, Finding, Pair, PairEvidence, pair_key
 from ..settings import Settings
-from .local import boilerplate_note, skipped_buckets_note
+from .local import boilerplate_note, large_clusters_note, skipped_buckets_note
 from .spark_io import DEFAULT_DATE_COL, iter_chunks, read_inputs, spark_session, split_outcomes
 
 DOCS_PER_PARTITION = 2000  # prepare: documents per partition (one static-model batch is 1000)
@@ -261,6 +262,10 @@ def run_spark(spark, inputs: Sequence[str], settings: Settings, *, id_col: str =
     # same event: the pairs without reuse inside one average-link cluster of the event links,
     # and the other pairs of each cluster small enough
     same_event, clusters = _same_event(spark, aligned, loose, settings, keep)
+    most = settings.event_cluster_pairs
+    large = clusters.map(lambda kv: (kv[1], 1)).reduceByKey(add).values().filter(lambda n: n > most).collect()
+    if large:
+        limits.append(large_clusters_note(sorted(large), settings))
     unaligned = _unaligned_same_event(spark, clusters, aligned, documents, settings, common, frequencies)
     pairs = reuse.union(decided).union(same_event).union(unaligned)
     if measure:
@@ -662,8 +667,6 @@ def _brief_pairs(features, frequencies, settings: Settings):
 def _brief_summaries(aligned, reuse, settings: Settings):
     """``relate.briefs.brief_summaries`` distributed: each brief's choice made over its links
     (``choose_source``), its rivals looked up among the reuse pairs with a join."""
-    from operator import add
-
     from ..relate.briefs import brief_summary, choose_source
 
     links = aligned.filter(lambda t: t[0] == "brief").map(lambda t: (t[1].brief, t[1]))
