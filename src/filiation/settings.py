@@ -41,7 +41,7 @@ class Settings:
     out_of_order_probability: float = 0.6  # a match against both texts' order must be this sure
     # relate
     date_tolerance_hours: float = 12.0  # clock and time-zone noise when ordering by date
-    event_cut: float = 0.16  # same event: average-link clusters of TF-IDF event cosines merge down to this mean
+    event_cut: float = 0.16  # same event: average-link clusters of event links merge down to this mean link
     event_names_weight: float = 0.25  # ...cosines of the words (weight 1 - this) and of the names and numbers (this), mixed
     event_cluster_pairs: int = 200  # a cluster of at most this many documents reports every pair in it; a larger one its candidate pairs
     brief_min_event_cosine: float = 0.1  # a brief summarises the longer text nearest it (event cosine x document cosine), at event cosine this close or more,

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..model import Document, Finding, Passage
 from ..text.tokens import tokenize, word_keys
-from .attribution import find_hedges, find_speakers, speakers_agree, trailing_speaker, uncited_kinds
+from .attribution import Speaker, find_hedges, find_speakers, speakers_agree, trailing_speaker, uncited_kinds
 from .facts import find_names, name_forms, negations, opposites, supported
 from .links import SentenceLink, Sentences, dice, link_sentences, share_found
 from .numbers import Quantity, find_quantities
@@ -96,6 +96,7 @@ class _Auditor:
         self.source_numbers = [{q.claim() for q in find_quantities(src.doc.text)} for src in self.s]
         self.derived_numbers = {q.claim() for q in find_quantities(derived.text)}
         self._quantities: dict[tuple[int, int], list[Quantity]] = {}
+        self._speakers: dict[tuple[int, int], list[Speaker]] = {}
         # the sources' own names for themselves (outlet, title) are theirs too: "(BBC News)"
         self.source_forms = name_forms("\n".join(
             "\n".join(x for x in (src.doc.text, src.doc.source, src.doc.title) if x) for src in self.s))
@@ -125,6 +126,15 @@ class _Auditor:
             sents = self.d if side < 0 else self.s[side]
             self._quantities[key] = find_quantities(sents.doc.text, *sents.spans[j])
         return self._quantities[key]
+
+    def speakers_in(self, side: int, j: int) -> list[Speaker]:
+        """The speakers of sentence ``j`` of the derived text (``side`` -1) or of source
+        ``side``, a pronoun read against the sentence before; read once however many checks ask."""
+        key = (side, j)
+        if key not in self._speakers:
+            sents = self.d if side < 0 else self.s[side]
+            self._speakers[key] = find_speakers(sents.doc.text, *sents.spans[j], sents.spans[j - 1][0] if j else None)
+        return self._speakers[key]
 
     def close(self, link: SentenceLink) -> bool:
         return link.dice >= self.t.same_statement or (link.by_passage and link.dice >= self.t.same_statement_by_passage)
@@ -187,16 +197,14 @@ class _Auditor:
         dt, st = self.d.doc.text, self.s[link.source].doc.text
         ds, de = self.d.spans[i]
         ss, se = self.s[link.source].spans[link.sentence]
-        before_d = self.d.spans[i - 1][0] if i else None
-        before_s = self.s[link.source].spans[link.sentence - 1][0] if link.sentence else None
-        dsp, ssp = find_speakers(dt, ds, de, before_d), find_speakers(st, ss, se, before_s)
+        dsp, ssp = self.speakers_in(-1, i), self.speakers_in(link.source, link.sentence)
         if not dsp or not ssp:
             return
         kept, said = {s.key for s in dsp}, {s.key for s in ssp}
         outer = trailing_speaker(st, ssp, se)
         # the copy keeps an inner speaker, or makes the claim's own subject its speaker
         # ("Tehran would not interfere, the officials told him, the politician said" -> "Tehran indicated")
-        named = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]+", st[ss:se])}
+        named = {n.key for n in find_names(st, ss, se)}
         if not quoted and outer is not None and len(said) > 1 and kept <= said | named and outer.key not in kept:
             self.add("hedge_changed", "medium", link.source, (ds, de), (outer.start, outer.end),
                      f"the source has this second-hand, through “{st[outer.start:outer.end]}”; the copy drops that sourcing")
@@ -238,8 +246,7 @@ class _Auditor:
         source cites for that one: the copy lends the speaker's authority to the source's
         own judgment."""
         dt = self.d.doc.text
-        ds, de = self.d.spans[i]
-        dsp = find_speakers(dt, ds, de, self.d.spans[i - 1][0] if i else None)
+        dsp = self.speakers_in(-1, i)
         if not dsp:
             return
         src = self.s[link.source]
@@ -248,7 +255,7 @@ class _Auditor:
         scores = [dice(claim, c) for c in src.content]
 
         def speakers_of(x: int):
-            return find_speakers(st, *src.spans[x], src.spans[x - 1][0] if x else None)
+            return self.speakers_in(link.source, x)
 
         keys = {s.key for s in dsp}
         for j in sorted(range(len(scores)), key=lambda x: -scores[x]):
@@ -275,10 +282,8 @@ class _Auditor:
         linked source sentence has a speaker of its own."""
         dt, st = self.d.doc.text, self.s[link.source].doc.text
         ds, de = self.d.spans[i]
-        ss, se = self.s[link.source].spans[link.sentence]
-        before_s = self.s[link.source].spans[link.sentence - 1][0] if link.sentence else None
         new = uncited_kinds(find_speakers(dt, ds, de), self.source_texts)
-        ssp = [s for s in find_speakers(st, ss, se, before_s) if not new or s.key != new[0].key]
+        ssp = [s for s in self.speakers_in(link.source, link.sentence) if not new or s.key != new[0].key]
         if new and ssp:
             a, b = new[0], ssp[0]
             self.add("attribution_changed", "medium", link.source, (a.start, a.end), (b.start, b.end),
