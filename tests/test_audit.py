@@ -197,6 +197,64 @@ def test_missing_credit_only_where_the_source_carries_one():
     assert "missing_credit" in _kinds(metadata)
 
 
+@pytest.mark.parametrize("mention", [
+    "The mayor later told the BBC that the market was safe.",  # an interviewer, not a credit
+    "Among the traders was AP McCoy, a former jockey.",  # initials
+    "(AP Photo/Jane Doe)",  # a photograph's credit
+])
+def test_a_mere_mention_of_an_outlet_is_not_a_credit_the_copy_owes(mention):
+    source = SOURCE.replace("(Reuters)", mention)
+    copy = SOURCE.replace("(Reuters)", "")
+    assert "missing_credit" not in _kinds(_audit(copy, source=source))
+
+
+@pytest.mark.parametrize("credit", ["-- With files from The Associated Press", "Excerpts from a Reuters report.",
+                                    "LONDON (AFP) -", "Source: Xinhua"])
+def test_a_credit_line_is_a_credit_the_copy_owes(credit):
+    source = SOURCE.replace("(Reuters)", credit)
+    assert "missing_credit" in _kinds(_audit(SOURCE.replace("(Reuters)", ""), source=source))
+
+
+def test_a_hedge_is_dropped_only_from_a_claim_the_copy_keeps():
+    source = SOURCE.replace("Traders said the market would reopen next week",
+                            "Traders said the market would reopen next week, although fishmongers in the eastern arcade "
+                            "could lose a month of trade,")
+    # the clause with "could" is left out whole: shortening, not a hedge dropped
+    assert "hedge_changed" not in _kinds(_audit(SOURCE, source=source))
+    # the claim is kept and its hedge is gone
+    kept = SOURCE.replace("may have been caused", "was caused")
+    assert "hedge_changed" in _kinds(_audit(kept))
+
+
+def test_a_month_and_an_inability_are_not_hedges():
+    text = "The vote is on Saturday, May 2. The mayor could not be reached. It may rain and could flood."
+    found = [text[h.start:h.end] for h in find_hedges(text, 0, len(text))]
+    assert found == ["may", "could"]
+
+
+def test_numbers_counting_different_things_are_not_one_number_changed():
+    source = SOURCE.replace("sent 12 engines to the scene", "sent engines to the scene when a two-year-old was found")
+    derived = source.replace("when a two-year-old was found", "at 3 pm")
+    assert "number_changed" not in _kinds(_audit(derived, source=source))
+
+
+def test_a_number_kept_elsewhere_in_the_sentence_does_not_hide_the_one_changed():
+    source = SOURCE.replace("sent 12 engines to the scene", "sent 12 engines to the scene and 12 ambulances")
+    derived = source.replace("sent 12 engines", "sent 15 engines")
+    [found] = [f for f in _audit(derived, source=source) if f.kind == "number_changed"]
+    assert (found.derived_text, found.source_text) == ("15", "12")
+    assert source[found.source_span[0]:found.source_span[1] + 8] == "12 engines"
+
+
+def test_no_more_than_is_an_upper_bound_not_more_than():
+    assert [q.hedge for q in find_quantities("no more than 40 people, not less than 3 days")] == ["up to", "at least"]
+
+
+def test_a_generators_unknown_word_token_is_not_a_name():
+    derived = SOURCE.replace("the mayor Anna Keller", "the mayor Anna UNK")
+    assert "entity_changed" not in _kinds(_audit(derived))
+
+
 def _pair(a, b, direction, relation="paraphrase"):
     e = PairEvidence(0, 0, 0, 0, 0, 0, 0, 0, 10, 10, 0.9, 0.5)
     return Pair(a, b, relation, 0.9, direction, e)

@@ -130,8 +130,10 @@ def speakers_agree(derived: list[Speaker], source: list[Speaker]) -> bool:
 
 # --- hedges ----------------------------------------------------------------------------------
 
+# "may" only in lower case and not before a day ("May 2" is the month); "could not" states an
+# inability ("could not be reached", "could not be happier"), not a possibility
 _HEDGE_CLASSES = {
-    "possibility": r"may|might|could|possibly|perhaps|probably|likely|unlikely|potentially|appear(?:s|ed)? to|seem(?:s|ed)? to",
+    "possibility": r"(?-i:may)(?!\s+\d)|might|could(?!\s+not\b)|possibly|perhaps|probably|likely|unlikely|potentially|appear(?:s|ed)? to|seem(?:s|ed)? to",
     "report": r"reportedly|allegedly|alleged|purportedly|apparently|suspected|unconfirmed|unverified|"
               r"(?:is|are|was|were) (?:believed|thought|said) to",
     "source": r"according to",

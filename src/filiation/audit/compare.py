@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 
 from ..model import Document, Finding, Passage
-from ..text.tokens import tokenize, word_keys
-from .attribution import Speaker, find_hedges, find_speakers, speakers_agree, trailing_speaker, uncited_kinds
+from ..text.tokens import STOPWORDS, tokenize, word_keys
+from .attribution import Hedge, Speaker, find_hedges, find_speakers, speakers_agree, trailing_speaker, uncited_kinds
 from .facts import find_names, name_forms, negations, opposites, supported
 from .links import SentenceLink, Sentences, dice, link_sentences, share_found
 from .numbers import Quantity, find_quantities
@@ -30,6 +30,7 @@ class AuditThresholds:
     same_statement_by_passage: float = 0.3  # ...or this, when the aligner paired them
     related_statement: float = 0.2  # a sentence reworded too far to compare speakers one to one is still
     # checked, from this Dice, for an authority its source never cites
+    hedge_clause_words: int = 4  # content words each side of a hedge that stand for the claim it qualifies
     merged_words: int = 3  # content words a sentence takes from each of two source sentences it merges
     addition_min_words: int = 6  # shorter sentences are connective text
     addition_max_dice: float = 0.3  # a sentence this unlike every source sentence...
@@ -51,9 +52,20 @@ _CAVEAT = re.compile(
     r"responded|in a statement|unclear|not yet known|has not been confirmed|cautioned)\b",
     re.IGNORECASE,
 )
-_AGENCIES = re.compile(
-    r"\b(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|dpa|Xinhua|Kyodo|ANSA|EFE|"
-    r"PA Media|Press Association|UPI|BBC|CNN)\b"
+_AGENCY = (r"(?:Reuters|Associated Press|AP|AFP|Agence France-Presse|Bloomberg|dpa|Xinhua|Kyodo|ANSA|EFE|"
+           r"PA Media|Press Association|UPI|BBC|CNN)")
+# where a text credits the report it carries: a dateline "(Reuters)", a credit line ("with files
+# from The Associated Press", "excerpts from a Reuters report", "Source: AFP", "AP contributed",
+# "- Reuters" at a line's end).  A mere mention is no credit: "told the BBC" (an interviewer),
+# "BBC Sport", "AP McCoy", "(AP Photo/...)"; nor is "according to AFP", which sources one
+# sentence (a hedge the copy keeps or drops with that sentence), not the whole text.
+_CREDITS = re.compile(
+    rf"\(\s*({_AGENCY})\s*\)"
+    rf"|(?i:with files from|excerpts? from|adapted from|(?:additional )?reporting (?:by|from)|source:|copyright|©)"
+    rf"\s+(?:(?i:the|an?)\s+)?({_AGENCY})\b(?!\s*(?i:photo))"
+    rf"|\b({_AGENCY})\s+(?i:contributed)"
+    rf"|[-–—]\s*({_AGENCY})\s*$",
+    re.MULTILINE,
 )
 # words that limit how far a claim reaches: dropped from between words the copy keeps, they widen it
 # ("harass rather than kill en masse US troops" -> "harass rather than kill US troops")
@@ -75,6 +87,32 @@ Encode = Callable[[list[str]], np.ndarray]
 
 def _is_year(q: Quantity) -> bool:
     return q.hedge is None and not q.percent and q.value == int(q.value) and int(q.value) in _YEAR
+
+
+_UNIT = re.compile(r"(-[A-Za-z]+(?:-[A-Za-z]+)*)|\s*([A-Za-z]+)")
+
+
+def _unit(text: str, q: Quantity) -> str | None:
+    """What a number counts, as the word after it says: "drones" in "40 drones", "year-old" in
+    "19-year-old", "pm" in "3 pm" (a plural's "s" dropped).  Two numbers are one claim changed
+    only if they count the same thing; "3 pm" is no edit of "two-year-old".  A sum of money
+    or a share is counted by its currency or its percent sign."""
+    if q.percent:
+        return "%"
+    if cur := re.search(r"[$£€]", text[q.start:q.end]):
+        return cur.group()
+    m = _UNIT.match(text, q.end)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(2)).lower().lstrip("-")
+    if word in STOPWORDS:  # "2026 and", "40 of": the number's thing is not said
+        return None
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _same_thing(a: str | None, b: str | None) -> bool:
+    """Do two numbers' units (``_unit``) allow them to count the same thing?"""
+    return a is None or b is None or a == b
 
 
 def _snippet(text: str, span: tuple[int, int] | None) -> str:
@@ -144,13 +182,15 @@ class _Auditor:
         dt, st = self.d.doc.text, self.s[link.source].doc.text
         dq, sq = self.quantities(-1, i), self.quantities(link.source, link.sentence)
         left_s = list(sq)
-        left_d = []
-        for q in dq:
-            same = next((x for x in left_s if x.claim() == q.claim()), None)
-            if same is not None:
-                left_s.remove(same)
-            else:
-                left_d.append(q)
+        left_d = list(dq)
+        # a number kept pairs with its own first ("Article 50 ... 50 amendments"), then with any
+        for own_unit in (True, False):
+            for q in list(left_d):
+                same = next((x for x in left_s if x.claim() == q.claim()
+                             and (not own_unit or _unit(st, x) == _unit(dt, q))), None)
+                if same is not None:
+                    left_s.remove(same)
+                    left_d.remove(q)
         for q in left_d:
             hedged = next((x for x in left_s if x.value == q.value and x.percent == q.percent), None)
             if hedged is not None:
@@ -158,7 +198,8 @@ class _Auditor:
                 self.add("number_changed", "high", link.source, (q.start, q.end), (hedged.start, hedged.end),
                          f"the source says “{st[hedged.start:hedged.end]}”, the copy “{dt[q.start:q.end]}”: the hedge on the number changed")
                 continue
-            rival = next((x for x in left_s if _is_year(x) == _is_year(q) and x.percent == q.percent), None)
+            rival = next((x for x in left_s if _is_year(x) == _is_year(q) and x.percent == q.percent
+                          and _same_thing(_unit(st, x), _unit(dt, q))), None)
             if rival is None:
                 continue
             # a number moved from elsewhere in the source, or kept elsewhere in the copy, is
@@ -183,15 +224,28 @@ class _Auditor:
         around_d = {h.kind for h in find_hedges(dt, *near_d)}
         around_s = {h.kind for h in find_hedges(st, *near_s)}
         for h in sh:
-            if h.kind not in dk and h.kind not in around_d:
+            if h.kind not in dk and h.kind not in around_d and self._keeps_clause(st, (ss, se), h, self.d.content[i]):
                 self.add("hedge_changed", "medium", link.source, (ds, de), (h.start, h.end),
                          f"the source hedges with “{st[h.start:h.end]}”; the copy states it without that hedge")
                 return
         for h in dh:
-            if h.kind not in sk and h.kind not in around_s:
+            if h.kind not in sk and h.kind not in around_s and self._keeps_clause(dt, (ds, de), h, src.content[link.sentence]):
                 self.add("hedge_changed", "low", link.source, (h.start, h.end), (ss, se),
                          f"the copy adds the hedge “{dt[h.start:h.end]}”, which the source does not have")
                 return
+
+    def _keeps_clause(self, text: str, sentence: tuple[int, int], hedge: Hedge, other: frozenset[str]) -> bool:
+        """Do both sentences make the claim a hedge of one of them qualifies?  At least two of
+        the content words on either side of it (``hedge_clause_words`` each way) must be in the
+        other sentence: a hedge in a clause the other left out, or wrote anew, was not dropped
+        or added to anything they share.  An attribution ("according to ...") qualifies its
+        whole sentence, which the link keeps."""
+        if hedge.kind == "source":
+            return True
+        n = self.t.hedge_clause_words
+        before = [w for w in word_keys(text[sentence[0]:hedge.start]) if w not in STOPWORDS][-n:]
+        after = [w for w in word_keys(text[hedge.end:sentence[1]]) if w not in STOPWORDS][:n]
+        return len(set(before + after) & other) >= 2
 
     def speakers(self, i: int, link: SentenceLink, quoted: bool) -> None:
         dt, st = self.d.doc.text, self.s[link.source].doc.text
@@ -438,12 +492,14 @@ class _Auditor:
     def credit(self) -> None:
         dt = self.d.doc.text
         for k, src in enumerate(self.s):
-            names = set(_AGENCIES.findall(src.doc.text))
+            names = {next(g for g in m if g) for m in _CREDITS.findall(src.doc.text)}
             if src.doc.source:
                 names.add(src.doc.source)
             if not names:
                 continue
-            if any(re.search(rf"\b{re.escape(n)}\b", dt, re.IGNORECASE) for n in names):
+            # the copy may credit the outlet by any name the source gives it ("told the BBC")
+            named = names | set(re.findall(rf"\b{_AGENCY}\b", src.doc.text))
+            if any(re.search(rf"\b{re.escape(n)}\b", dt, re.IGNORECASE) for n in named):
                 return
             shown = ", ".join(sorted(names))
             self.add("missing_credit", "low", k, None, None,

@@ -102,7 +102,7 @@ def find_names(text: str, start: int = 0, end: int | None = None) -> list[Name]:
     out = []
     for m in _NAME.finditer(text, start, end):
         key = re.sub(r"['’]s$", "", m.group()).lower()
-        if key in _COMMON or len(key) < 2:
+        if key in _COMMON or len(key) < 2 or m.group() == "UNK":  # a generator's unknown-word token
             continue
         if _SENTENCE_START.search(text, max(start, m.start() - 4), m.start()) or m.start() == start:
             continue

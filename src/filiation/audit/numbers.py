@@ -28,6 +28,7 @@ _HEDGES = {
     "about": "about", "around": "about", "roughly": "about", "approximately": "about", "some": "about",
     "an estimated": "about", "estimated": "about", "circa": "about",
     "up to": "up to", "as many as": "up to", "as much as": "up to", "at most": "up to",
+    "no more than": "up to", "not more than": "up to", "no less than": "at least", "not less than": "at least",
     "fewer than": "fewer than", "less than": "fewer than", "under": "fewer than", "below": "fewer than",
 }
 _HEDGE_RE = "|".join(sorted((re.escape(h) for h in _HEDGES), key=len, reverse=True))
